@@ -1,0 +1,52 @@
+/// A controller gain: duty (in parts per million) per hertz of speed error.
+public struct DutyPerHertz: Hashable, Sendable {
+    public var partsPerMillion: Int32
+    public init(partsPerMillion: Int32) { self.partsPerMillion = partsPerMillion }
+    var value: Double { Double(partsPerMillion) / 1_000_000 }
+}
+
+/// An integral gain: duty (in parts per million) per hertz of error per second.
+public struct DutyPerHertzSecond: Hashable, Sendable {
+    public var partsPerMillion: Int32
+    public init(partsPerMillion: Int32) { self.partsPerMillion = partsPerMillion }
+    var value: Double { Double(partsPerMillion) / 1_000_000 }
+}
+
+/// How the stroke-speed loop is tuned: a PI controller with feed-forward from a motor model.
+/// The defaults match the simulated pen's motor (Docs/architecture.md, "Speed control").
+public struct SpeedControlSettings: Sendable, Equatable {
+    /// Encoder counts per motor revolution (one revolution is one stroke).
+    public var encoderCountsPerRevolution: Int32 = 256
+    /// The speed estimate is the count difference over this many ticks.
+    public var estimatorWindowTicks: Int32 = 8
+    public var proportionalGain = DutyPerHertz(partsPerMillion: 12_000)
+    public var integralGain = DutyPerHertzSecond(partsPerMillion: 400_000)
+    /// The unloaded stroke rate at full duty: feed-forward duty = setpoint / this.
+    public var feedForwardSpeedAtFullDuty = Hertz(166)
+    /// Duty that overcomes friction, added to the feed-forward while turning.
+    public var feedForwardFrictionDuty = Duty(uncheckedPartsPerMillion: 10_000)
+    /// Below this measured speed the motor counts as stopped (stopping ends, reset is allowed).
+    public var stoppedSpeed = Hertz(3)
+
+    public init() {}
+}
+
+/// The depth stage: a stepper on a lead screw, homed against a switch at full retraction.
+public struct DepthAxisSettings: Sendable, Equatable {
+    /// Lead-screw travel per step. 5 µm: 200 steps per revolution on a 1 mm lead.
+    public var micrometresPerStep: Int32 = 5
+    public var rateMax = StepsPerSecond(1000)
+    public var acceleration = StepsPerSecondSquared(10_000)
+    /// How fast a depth change moves while the needles are running in skin (0.5 mm/s).
+    public var rateWhileRunning = StepsPerSecond(100)
+    public var homingRate = StepsPerSecond(500)
+    /// The most steps issued in one tick (the step line toggles once per step).
+    public var stepsPerTickMax: Int32 = 1
+    /// On a fault, retract the needles to 0 where the axis is trusted; otherwise hold.
+    public var retractOnFault = true
+
+    public init() {}
+
+    func steps(for depth: Micrometres) -> Steps { Steps(depth.rawValue / micrometresPerStep) }
+    func depth(for steps: Steps) -> Micrometres { Micrometres(steps.rawValue * micrometresPerStep) }
+}

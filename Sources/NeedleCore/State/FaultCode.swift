@@ -1,0 +1,49 @@
+/// Why the pen went to its safe state. The raw values are the API's `fault.code` strings and a
+/// public contract: add codes, never rename one.
+public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case emergencyStop
+    case overspeed
+    case stall
+    case overDepth
+    case depthFollowingError
+    case homingTimeout
+    case cartridgeRemoved
+    case motorDriverFault
+    case overTemperature
+    case runTimeExceeded
+    case sessionTimeExceeded
+    case tickOverrun
+    case hardwareLost
+    case ioError
+
+    public var description: String { rawValue }
+
+    /// Faults after which the step count cannot be trusted: the depth axis holds instead of
+    /// retracting, because moving an axis whose position is unknown could drive it deeper.
+    public var depthAxisUntrusted: Bool {
+        switch self {
+        case .depthFollowingError, .homingTimeout, .hardwareLost, .ioError, .tickOverrun: true
+        default: false
+        }
+    }
+
+    /// What the technician should do, in one sentence (needlectl and Docs/technician.md show it).
+    public var technicianAction: String {
+        switch self {
+        case .emergencyStop: "Release the emergency stop, check the patient, then reset the fault and home the pen."
+        case .overspeed: "Lift the pen from the skin; if it recurs, stop using the handpiece and have the motor driver checked."
+        case .stall: "Lift the pen, check the cartridge moves freely and is seated, then reset and home."
+        case .overDepth: "Lift the pen; check the configured and area depth limits, then reset and home."
+        case .depthFollowingError: "Lift the pen; the depth stage lost steps. Reset and home; if it recurs, service the depth stage."
+        case .homingTimeout: "The home switch was not found. Check the cartridge seat and the depth stage, then reset and home."
+        case .cartridgeRemoved: "Lift the pen, insert a new sterile cartridge, accept it for the session, reset and home."
+        case .motorDriverFault: "Lift the pen; the motor driver reported a fault. Let it cool, reset and home; service if it recurs."
+        case .overTemperature: "Lift the pen and let the handpiece cool below the limit before resetting."
+        case .runTimeExceeded: "The motor ran longer than the continuous-run limit. Pause, then reset and home to continue."
+        case .sessionTimeExceeded: "The session reached its maximum length. Close it; a new session needs a new cartridge."
+        case .tickOverrun: "The control loop ran late. Reset and home; if it recurs, check the host's load and real-time setup."
+        case .hardwareLost: "The pen's hardware disappeared. Check the cable and board; the pen returns to idle when it is back."
+        case .ioError: "Reading or writing the pen's hardware failed. Check the connection, then reset and home."
+        }
+    }
+}

@@ -1,0 +1,117 @@
+/// The pen's pure core: the state machine, the limit checks and the controllers, advanced one
+/// tick at a time. No I/O, no clock: time is the tick index times the configured period.
+///
+/// The loop calls `handle(_:)` for each command taken from the mailbox, then `tick(_:)` once
+/// with the inputs it read, and writes `TickOutput.outputs` to the pen. A `Supervisor` is a
+/// value: copying it copies the whole pen state, which is what the property tests compare.
+public struct Supervisor: Sendable, Equatable {
+    public let configuration: PenConfiguration
+    /// The limits in force; lowered at runtime by `replaceLimits(_:)`.
+    public internal(set) var limits: SafetyLimits
+
+    public internal(set) var phase: PenPhase = .idle
+    public internal(set) var fault: Fault? = nil
+    public internal(set) var homed = false
+    public internal(set) var session: TreatmentSessionState? = nil
+    public internal(set) var depthTarget: Micrometres = .zero
+    public internal(set) var speedTarget: Hertz
+    public internal(set) var tickIndex: TickIndex = .zero
+
+    var speedController: SpeedController
+    var estimator: SpeedEstimator
+    var depthAxis: DepthAxis
+    var lastInputs = PenInputs()
+    var phaseEnteredAt: TickIndex = .zero
+    /// The highest speed the motor may show now: follows the ramped setpoint up at once and
+    /// down at half the ramp rate, so a motor that lags its ramp-down is not an overspeed.
+    var speedEnvelope: Hertz = .zero
+    var slowTicksInARow: Int64 = 0
+    var lateTicksInARow: Int32 = 0
+    var heartbeat = false
+    var pendingEvents = EventBuffer()
+
+    public init(configuration: PenConfiguration = PenConfiguration()) {
+        self.configuration = configuration
+        self.limits = configuration.limits
+        self.speedTarget = configuration.defaultSpeed
+        self.speedController = SpeedController(settings: configuration.speedControl)
+        self.estimator = SpeedEstimator(
+            windowTicks: configuration.speedControl.estimatorWindowTicks,
+            countsPerRevolution: configuration.speedControl.encoderCountsPerRevolution)
+        self.depthAxis = DepthAxis(settings: configuration.depthAxis)
+    }
+
+    // MARK: Reading
+
+    public var measuredSpeed: Hertz { estimator.speed }
+    public var depth: Micrometres { depthAxis.depth }
+    /// The setpoint the speed loop tracks this tick (after the ramp).
+    public var rampedSpeedSetpoint: Hertz { speedController.rampedSetpoint }
+    public var effectiveDepthMax: Micrometres { limits.effectiveDepthMax(in: session?.area) }
+
+    public var status: PenStatus {
+        PenStatus(
+            phase: phase, homed: homed, depth: depth, depthTarget: depthTarget, speed: measuredSpeed,
+            speedTarget: speedTarget, fault: fault, session: session,
+            cartridgePresent: lastInputs.cartridgePresent, tick: tickIndex, effectiveDepthMax: effectiveDepthMax)
+    }
+
+    // MARK: The tick
+
+    /// One control period: check every limit against the inputs and the commands in force, move
+    /// the state machine on, and compute the outputs. Any breach latches a fault and yields the
+    /// safe outputs in this same tick.
+    public mutating func tick(_ inputs: PenInputs) -> TickOutput {
+        tickIndex = tickIndex.advanced(by: 1)
+        lastInputs = inputs
+        estimator.update(encoderCount: inputs.encoderCount, tickPeriod: configuration.tickPeriod)
+
+        checkHardware(inputs)
+        if inputs.hardwareStatus == .ok {
+            checkInputs(inputs)
+            checkDepth(inputs)
+            checkSpeed()
+            checkTimers()
+        }
+        let outputs = advancePhase(inputs)
+        assert(phase.motorMayRun || !outputs.motorEnabled, "motor enabled outside running/stopping")
+        assert(fault == nil || outputs.motorSafe, "faulted with the motor not safe")
+
+        let result = TickOutput(outputs: outputs, events: pendingEvents)
+        pendingEvents.removeAll()
+        return result
+    }
+
+    /// Lower (or, while idle, raise) the limits in force. A lowered limit is checked from the
+    /// next tick on: a depth already beyond it latches `overDepth` then.
+    public mutating func replaceLimits(_ newLimits: SafetyLimits) {
+        limits = newLimits
+    }
+
+    // MARK: State changes
+
+    mutating func enter(_ next: PenPhase) {
+        guard next != phase else { return }
+        pendingEvents.append(.stateChanged(from: phase, to: next, tick: tickIndex))
+        phase = next
+        phaseEnteredAt = tickIndex
+    }
+
+    /// The one way into the safe state. Idempotent: the first fault wins and is kept as it was.
+    mutating func latch(_ code: FaultCode, _ detail: FaultDetail = .none) {
+        guard fault == nil else { return }
+        let latched = Fault(code: code, tick: tickIndex, detail: detail)
+        fault = latched
+        if depthAxis.homingPhase != nil {
+            depthAxis.abortHoming()
+        }
+        speedController.reset()
+        slowTicksInARow = 0
+        enter(.fault)
+        pendingEvents.append(.faultLatched(latched))
+    }
+
+    func elapsed(since start: TickIndex) -> Nanoseconds {
+        configuration.tickPeriod * tickIndex.ticks(since: start)
+    }
+}
