@@ -20,9 +20,12 @@ public struct SpeedControlSettings: Sendable, Equatable {
     /// The speed estimate is the count difference over this many ticks.
     public var estimatorWindowTicks: Int32 = 8
     public var proportionalGain = DutyPerHertz(partsPerMillion: 12_000)
-    public var integralGain = DutyPerHertzSecond(partsPerMillion: 400_000)
+    public var integralGain = DutyPerHertzSecond(partsPerMillion: 200_000)
     /// The unloaded stroke rate at full duty: feed-forward duty = setpoint / this.
     public var feedForwardSpeedAtFullDuty = Hertz(166)
+    /// Duty that accelerates the rotor and cam along the ramp (inertia feed-forward), in duty
+    /// parts per million per hertz-per-second of setpoint change.
+    public var feedForwardAccelerationDuty = DutyPerHertzSecond(partsPerMillion: 180)
     /// Duty that overcomes friction, added to the feed-forward while turning.
     public var feedForwardFrictionDuty = Duty(uncheckedPartsPerMillion: 10_000)
     /// Below this measured speed the motor counts as stopped (stopping ends, reset is allowed).

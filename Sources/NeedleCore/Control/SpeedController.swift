@@ -6,6 +6,8 @@ struct SpeedController: Sendable, Equatable {
 
     /// The setpoint after the ramp: what the loop actually tracks this tick.
     private(set) var rampedSetpoint: Hertz = .zero
+    /// The setpoint's change over the last tick, in hertz per second (for the inertia feed-forward).
+    private var setpointSlope: Double = 0
     private var integral: Double = 0
 
     init(settings: SpeedControlSettings) {
@@ -16,12 +18,14 @@ struct SpeedController: Sendable, Equatable {
     mutating func advanceSetpoint(towards target: Hertz, ramp: HertzPerSecond, tickPeriod: Nanoseconds) {
         let stepMillihertz = Int64(ramp.millihertzPerSecond) * tickPeriod.rawValue / 1_000_000_000
         let step = Int32(max(1, stepMillihertz))
+        let before = rampedSetpoint
         let difference = target.millihertz - rampedSetpoint.millihertz
         if difference > 0 {
             rampedSetpoint.millihertz += min(difference, step)
         } else if difference < 0 {
             rampedSetpoint.millihertz -= min(-difference, step)
         }
+        setpointSlope = (rampedSetpoint - before).hertzValue / tickPeriod.secondsValue
     }
 
     /// The duty for this tick, given the measured speed.
@@ -33,7 +37,11 @@ struct SpeedController: Sendable, Equatable {
         }
         let feedForward = setpoint / settings.feedForwardSpeedAtFullDuty.hertzValue
             + settings.feedForwardFrictionDuty.fraction
-        let error = setpoint - measured.hertzValue
+            + settings.feedForwardAccelerationDuty.value * setpointSlope
+        // The estimate averages over its window, so it describes the speed half a window ago:
+        // compare it with the setpoint of that moment, or every ramp ends in an overshoot.
+        let estimatorLag = Double(settings.estimatorWindowTicks) / 2 * tickPeriod.secondsValue
+        let error = setpoint - setpointSlope * estimatorLag - measured.hertzValue
         let proportional = settings.proportionalGain.value * error
         let unclamped = feedForward + proportional + integral
         // Integrate only when the output is not saturated in the direction the error pushes.
@@ -52,6 +60,7 @@ struct SpeedController: Sendable, Equatable {
     /// Back to rest: setpoint zero, integrator empty. Used when the motor is disabled.
     mutating func reset() {
         rampedSetpoint = .zero
+        setpointSlope = 0
         integral = 0
     }
 }
