@@ -1,0 +1,62 @@
+@testable import NeedleCore
+
+/// A hand-driven pen for core tests: inputs set by the test, no physics. The motor "turns" at
+/// whatever speed the test says by advancing the encoder count accordingly.
+struct TestPen {
+    var supervisor: Supervisor
+    var inputs = PenInputs(cartridgePresent: true)
+    /// The stroke rate the fake encoder shows.
+    var turning = Hertz.zero
+    private var encoderFraction = 0.0
+    var lastOutput: TickOutput?
+    /// When true the fake motor turns at the ramped setpoint while enabled and stops when not,
+    /// like an ideal motor; when false it keeps `turning` whatever the outputs say.
+    var motorFollowsSetpoint = true
+
+    init(configuration: PenConfiguration = PenConfiguration()) {
+        supervisor = Supervisor(configuration: configuration)
+    }
+
+    /// One tick with the current inputs; the home switch follows the step count (a perfect stage)
+    /// unless `followSwitch` is false.
+    @discardableResult
+    mutating func tick(followSwitch: Bool = true) -> TickOutput {
+        let counts = Double(supervisor.configuration.speedControl.encoderCountsPerRevolution)
+        encoderFraction += turning.hertzValue * counts * supervisor.configuration.tickPeriod.secondsValue
+        let whole = encoderFraction.rounded(.down)
+        inputs.encoderCount += Int64(whole)
+        encoderFraction -= whole
+        let output = supervisor.tick(inputs)
+        if followSwitch { stagePosition += output.outputs.depthSteps; inputs.homeSwitchActive = stagePosition <= 0 }
+        lastOutput = output
+        if motorFollowsSetpoint {
+            turning = output.outputs.motorEnabled ? supervisor.rampedSpeedSetpoint : .zero
+        }
+        return output
+    }
+
+    /// The true stage position when the switch follows the count; starts 100 steps deep.
+    var stagePosition: Int32 = 100
+
+    mutating func ticks(_ count: Int, followSwitch: Bool = true) {
+        for _ in 0..<count { tick(followSwitch: followSwitch) }
+    }
+
+    mutating func homeToReady() throws {
+        inputs.homeSwitchActive = stagePosition <= 0
+        try supervisor.handle(.home)
+        for _ in 0..<5000 where supervisor.phase == .homing { tick() }
+        precondition(supervisor.phase == .ready, "homing did not finish")
+    }
+
+    /// Homed, session on `area`, armed, started, and turning at the target.
+    mutating func running(area: TreatmentArea = .cheeks) throws {
+        try homeToReady()
+        try supervisor.handle(.openSession(area))
+        try supervisor.handle(.arm)
+        try supervisor.handle(.start)
+        for _ in 0..<1000 where supervisor.rampedSpeedSetpoint != supervisor.speedTarget { tick() }
+        ticks(20)
+        precondition(supervisor.phase == .running, "not running: \(String(describing: supervisor.fault))")
+    }
+}
