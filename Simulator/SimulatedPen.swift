@@ -130,7 +130,8 @@ public struct SimulatedPen: PenHardware, Sendable {
         cartridgeCount += 1
         let suffix = String(random.next() & 0xFFFF, radix: 16, uppercase: true)
         let number = String(cartridgeCount)
-        cartridgeSerial = "SIM-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
+        cartridgeSerial =
+            "SIM-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
             + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
         activeFaults.remove(.cartridgeRemoved)
     }

@@ -45,7 +45,9 @@ public struct SimulationHarness: Sendable {
     }
 
     /// Home, open a session on `area`, arm and start at `speed`: the usual way to a running pen.
-    public mutating func startTreatment(area: TreatmentArea = .cheeks, speed: Hertz = Hertz(120)) throws(CommandRejection) {
+    public mutating func startTreatment(
+        area: TreatmentArea = .cheeks, speed: Hertz = Hertz(120)
+    ) throws(CommandRejection) {
         try send(.home)
         _ = run(upTo: 10_000) { $0.supervisor.phase != .homing }
         try send(.openSession(area))

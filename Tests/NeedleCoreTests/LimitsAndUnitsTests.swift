@@ -18,13 +18,18 @@ struct LimitsAndUnitsTests {
 
     @Test("Configuration can lower the ceilings but never raise them")
     func ceilings() {
-        #expect(throws: LimitsError(limit: .maxDepth, message: "3.10 mm is outside the allowed range 0.00 mm to 3.00 mm.")) {
+        #expect(
+            throws: LimitsError(limit: .maxDepth, message: "3.10 mm is outside the allowed range 0.00 mm to 3.00 mm.")
+        ) {
             try SafetyLimits(depthMax: Micrometres(3100))
         }
         #expect(throws: LimitsError(limit: .maxSpeed, message: "151 Hz is outside the allowed range 1 Hz to 150 Hz.")) {
             try SafetyLimits(speedMax: Hertz(151))
         }
-        #expect(throws: LimitsError(limit: .maxTemperature, message: "50.0 °C is outside the allowed range 20.0 °C to 48.0 °C.")) {
+        #expect(
+            throws: LimitsError(
+                limit: .maxTemperature, message: "50.0 °C is outside the allowed range 20.0 °C to 48.0 °C.")
+        ) {
             try SafetyLimits(temperatureMax: .degrees(50))
         }
     }
@@ -33,9 +38,11 @@ struct LimitsAndUnitsTests {
     func areaAboveGlobal() {
         var areas = AreaDepthLimits.publishedDefaults(cappedAt: Micrometres(1500))
         areas[.scars] = Micrometres(2000)
-        #expect(throws: LimitsError(
-            limit: .areaMaxDepth,
-            message: "The scars limit of 2.00 mm must be between 0.00 mm and the maximum depth of 1.50 mm.", area: .scars)
+        #expect(
+            throws: LimitsError(
+                limit: .areaMaxDepth,
+                message: "The scars limit of 2.00 mm must be between 0.00 mm and the maximum depth of 1.50 mm.",
+                area: .scars)
         ) {
             try SafetyLimits(areaDepthMax: areas)
         }
@@ -50,18 +57,20 @@ struct LimitsAndUnitsTests {
         #expect(limits.effectiveDepthMax(in: nil) == Micrometres(600))
     }
 
-    @Test("Every limit names its range", arguments: [
-        { try SafetyLimits(speedMin: Hertz(0)) },
-        { try SafetyLimits(speedRamp: HertzPerSecond(1)) },
-        { try SafetyLimits(overspeedMargin: Hertz(50)) },
-        { try SafetyLimits(stallTimeout: .milliseconds(5)) },
-        { try SafetyLimits(depthFollowingErrorTolerance: Micrometres(0)) },
-        { try SafetyLimits(continuousRunMax: .minutes(90)) },
-        { try SafetyLimits(sessionLengthMax: .minutes(121)) },
-        { try SafetyLimits(armTimeout: .minutes(10)) },
-        { try SafetyLimits(homingTimeout: .milliseconds(10)) },
-        { try SafetyLimits(tickOverrunsInARowMax: 0) },
-    ] as [@Sendable () throws -> SafetyLimits])
+    @Test(
+        "Every limit names its range",
+        arguments: [
+            { try SafetyLimits(speedMin: Hertz(0)) },
+            { try SafetyLimits(speedRamp: HertzPerSecond(1)) },
+            { try SafetyLimits(overspeedMargin: Hertz(50)) },
+            { try SafetyLimits(stallTimeout: .milliseconds(5)) },
+            { try SafetyLimits(depthFollowingErrorTolerance: Micrometres(0)) },
+            { try SafetyLimits(continuousRunMax: .minutes(90)) },
+            { try SafetyLimits(sessionLengthMax: .minutes(121)) },
+            { try SafetyLimits(armTimeout: .minutes(10)) },
+            { try SafetyLimits(homingTimeout: .milliseconds(10)) },
+            { try SafetyLimits(tickOverrunsInARowMax: 0) },
+        ] as [@Sendable () throws -> SafetyLimits])
     func rangeMessages(make: @Sendable () throws -> SafetyLimits) {
         do {
             _ = try make()

@@ -1,5 +1,6 @@
-@testable import NeedleCore
 import Testing
+
+@testable import NeedleCore
 
 @Suite("State machine and supervisor")
 struct StateMachineTests {
@@ -103,7 +104,9 @@ struct StateMachineTests {
         pen.supervisor.replaceLimits(try SafetyLimits(depthMax: Micrometres(800)))
         let output = pen.tick()
         #expect(pen.supervisor.fault?.code == .overDepth)
-        #expect(pen.supervisor.fault?.message == "Over depth: the needles are at 1.00 mm, deeper than the limit of 0.80 mm.")
+        #expect(
+            pen.supervisor.fault?.message == "Over depth: the needles are at 1.00 mm, deeper than the limit of 0.80 mm."
+        )
         #expect(output.outputs.motorSafe)
         #expect(output.outputs.depthSteps <= 0)
         var retracted: Int32 = 0
@@ -259,9 +262,11 @@ struct StateMachineTests {
         #expect(pen.supervisor.fault?.message == "Tick overrun: the control loop was late 5 ticks in a row.")
     }
 
-    @Test("Hardware lost and I/O errors latch their faults", arguments: [
-        (HardwareStatus.lost, FaultCode.hardwareLost), (.ioError, .ioError),
-    ])
+    @Test(
+        "Hardware lost and I/O errors latch their faults",
+        arguments: [
+            (HardwareStatus.lost, FaultCode.hardwareLost), (.ioError, .ioError),
+        ])
     func hardwareFaults(status: HardwareStatus, code: FaultCode) throws {
         var pen = TestPen()
         try pen.running()

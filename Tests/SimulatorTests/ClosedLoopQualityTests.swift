@@ -32,7 +32,9 @@ struct ClosedLoopQualityTests {
         let settleMilliseconds = lastOutside + 1  // one tick = 1 ms
         let peak = speeds.max() ?? 0
         let overshootPercent = max(0, (peak - target) / target * 100)
-        print("FIGURE speed step 0→120 Hz: settled (±2 %) after \(settleMilliseconds) ms; peak \(peak) Hz; overshoot \(overshootPercent) %")
+        print(
+            "FIGURE speed step 0→120 Hz: settled (±2 %) after \(settleMilliseconds) ms; peak \(peak) Hz; overshoot \(overshootPercent) %"
+        )
         #expect(settleMilliseconds <= 200)
         #expect(overshootPercent <= 5)
         #expect(peak <= 150, "never above the speed limit")
@@ -58,7 +60,9 @@ struct ClosedLoopQualityTests {
         let ticks = harness.run(upTo: 5_000) { $0.supervisor.depth == HardwareCeilings.depthMax }
         harness.run(ticks: 5)
         let errorMicrometres = abs(harness.pen.trueDepth.rawValue - HardwareCeilings.depthMax.rawValue)
-        print("FIGURE full-range depth move 0→3.0 mm: \(ticks ?? -1) ms; final error \(errorMicrometres) µm (one step = 5 µm)")
+        print(
+            "FIGURE full-range depth move 0→3.0 mm: \(ticks ?? -1) ms; final error \(errorMicrometres) µm (one step = 5 µm)"
+        )
         let taken = try #require(ticks)
         #expect(taken <= 1500)
         #expect(errorMicrometres <= 5)

@@ -63,7 +63,9 @@ struct InjectedFaultTests {
             var harness = SimulationHarness(seed: seed)
             try harness.startTreatment()
             var counts: [Int64] = []
-            for _ in 0..<400 { counts.append(harness.pen.readInputs(measuredPeriod: .milliseconds(1)).encoderCount); harness.step() }
+            for _ in 0..<400 {
+                counts.append(harness.pen.readInputs(measuredPeriod: .milliseconds(1)).encoderCount); harness.step()
+            }
             return counts
         }
         #expect(try trace(seed: 9) == trace(seed: 9))

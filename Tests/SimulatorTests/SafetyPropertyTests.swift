@@ -36,9 +36,13 @@ struct SafetyPropertyTests {
             }
         }
         let counts = coverage.counts.withLock { $0 }
-        print("FIGURE safety properties: \(counts.sequences) sequences, \(counts.ticks) ticks, \(counts.reachedRunning) reached running, \(counts.rejected) commands rejected; faults latched: \(counts.faults.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+        print(
+            "FIGURE safety properties: \(counts.sequences) sequences, \(counts.ticks) ticks, \(counts.reachedRunning) reached running, \(counts.rejected) commands rejected; faults latched: \(counts.faults.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+        )
         #expect(counts.sequences >= 1000)
-        #expect(counts.reachedRunning >= counts.sequences / 10, "too few sequences reached running for the properties to mean much")
+        #expect(
+            counts.reachedRunning >= counts.sequences / 10,
+            "too few sequences reached running for the properties to mean much")
         #expect(counts.faults.count >= 10, "most fault codes should be exercised")
     }
 }
@@ -160,8 +164,12 @@ struct InvariantChecker {
             if beyond && loweredLimitPending {
                 #expect(after.fault != nil, "depth beyond a lowered limit without a fault; \(trace)")
             } else if before.fault == nil {
-                #expect(after.depth <= after.effectiveDepthMax, "count \(after.depth) beyond \(after.effectiveDepthMax); \(trace)")
-                #expect(harness.pen.trueDepth <= after.effectiveDepthMax, "true depth \(harness.pen.trueDepth) beyond \(after.effectiveDepthMax); \(trace)")
+                #expect(
+                    after.depth <= after.effectiveDepthMax,
+                    "count \(after.depth) beyond \(after.effectiveDepthMax); \(trace)")
+                #expect(
+                    harness.pen.trueDepth <= after.effectiveDepthMax,
+                    "true depth \(harness.pen.trueDepth) beyond \(after.effectiveDepthMax); \(trace)")
             }
         }
         loweredLimitPending = false

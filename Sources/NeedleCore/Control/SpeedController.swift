@@ -35,7 +35,8 @@ struct SpeedController: Sendable, Equatable {
             integral = 0
             return .off
         }
-        let feedForward = setpoint / settings.feedForwardSpeedAtFullDuty.hertzValue
+        let feedForward =
+            setpoint / settings.feedForwardSpeedAtFullDuty.hertzValue
             + settings.feedForwardFrictionDuty.fraction
             + settings.feedForwardAccelerationDuty.value * setpointSlope
         // The estimate averages over its window, so it describes the speed half a window ago:

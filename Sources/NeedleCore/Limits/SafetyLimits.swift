@@ -49,46 +49,59 @@ public struct SafetyLimits: Sendable, Equatable {
         homingTimeout: Nanoseconds = .seconds(5),
         tickOverrunsInARowMax: Int32 = 5
     ) throws(LimitsError) {
-        try Self.check(.maxDepth, depthMax.rawValue, within: 0...HardwareCeilings.depthMax.rawValue,
-                       shown: { "\(Micrometres(Int32($0)))" })
+        try Self.check(
+            .maxDepth, depthMax.rawValue, within: 0...HardwareCeilings.depthMax.rawValue,
+            shown: { "\(Micrometres(Int32($0)))" })
         let areas = areaDepthMax ?? .publishedDefaults(cappedAt: depthMax)
         for area in TreatmentArea.allCases {
             let value = areas[area]
             guard value >= .zero, value <= depthMax else {
                 throw LimitsError(
                     limit: .areaMaxDepth,
-                    message: "The \(area) limit of \(value) must be between 0.00 mm and the maximum depth of \(depthMax).",
+                    message:
+                        "The \(area) limit of \(value) must be between 0.00 mm and the maximum depth of \(depthMax).",
                     area: area)
             }
         }
-        try Self.check(.maxSpeed, speedMax.millihertz, within: 1000...HardwareCeilings.speedMax.millihertz,
-                       shown: { "\(Hertz(millihertz: Int32($0)))" })
-        try Self.check(.minSpeed, speedMin.millihertz, within: 1000...speedMax.millihertz,
-                       shown: { "\(Hertz(millihertz: Int32($0)))" })
-        try Self.check(.speedRamp, speedRamp.millihertzPerSecond, within: 10_000...10_000_000,
-                       shown: { "\(HertzPerSecond(millihertzPerSecond: Int32($0)))" })
-        try Self.check(.overspeedMargin, overspeedMargin.millihertz, within: 1000...30_000,
-                       shown: { "\(Hertz(millihertz: Int32($0)))" })
-        try Self.check(.stallTimeout, stallTimeout.rawValue,
-                       within: Nanoseconds.milliseconds(20).rawValue...Nanoseconds.seconds(2).rawValue,
-                       shown: { "\(Nanoseconds($0))" })
-        try Self.check(.depthFollowingErrorTolerance, depthFollowingErrorTolerance.rawValue, within: 1...200,
-                       shown: { "\(Micrometres(Int32($0)))" })
-        try Self.check(.maxTemperature, temperatureMax.rawValue,
-                       within: MilliCelsius.degrees(20).rawValue...HardwareCeilings.temperatureMax.rawValue,
-                       shown: { "\(MilliCelsius(Int32($0)))" })
-        try Self.check(.maxContinuousRun, continuousRunMax.rawValue,
-                       within: Nanoseconds.seconds(1).rawValue...sessionLengthMax.rawValue,
-                       shown: { "\(Nanoseconds($0))" })
-        try Self.check(.maxSessionLength, sessionLengthMax.rawValue,
-                       within: Nanoseconds.minutes(1).rawValue...HardwareCeilings.sessionLengthMax.rawValue,
-                       shown: { "\(Nanoseconds($0))" })
-        try Self.check(.armTimeout, armTimeout.rawValue,
-                       within: Nanoseconds.seconds(1).rawValue...Nanoseconds.minutes(5).rawValue,
-                       shown: { "\(Nanoseconds($0))" })
-        try Self.check(.homingTimeout, homingTimeout.rawValue,
-                       within: Nanoseconds.milliseconds(100).rawValue...Nanoseconds.seconds(60).rawValue,
-                       shown: { "\(Nanoseconds($0))" })
+        try Self.check(
+            .maxSpeed, speedMax.millihertz, within: 1000...HardwareCeilings.speedMax.millihertz,
+            shown: { "\(Hertz(millihertz: Int32($0)))" })
+        try Self.check(
+            .minSpeed, speedMin.millihertz, within: 1000...speedMax.millihertz,
+            shown: { "\(Hertz(millihertz: Int32($0)))" })
+        try Self.check(
+            .speedRamp, speedRamp.millihertzPerSecond, within: 10_000...10_000_000,
+            shown: { "\(HertzPerSecond(millihertzPerSecond: Int32($0)))" })
+        try Self.check(
+            .overspeedMargin, overspeedMargin.millihertz, within: 1000...30_000,
+            shown: { "\(Hertz(millihertz: Int32($0)))" })
+        try Self.check(
+            .stallTimeout, stallTimeout.rawValue,
+            within: Nanoseconds.milliseconds(20).rawValue...Nanoseconds.seconds(2).rawValue,
+            shown: { "\(Nanoseconds($0))" })
+        try Self.check(
+            .depthFollowingErrorTolerance, depthFollowingErrorTolerance.rawValue, within: 1...200,
+            shown: { "\(Micrometres(Int32($0)))" })
+        try Self.check(
+            .maxTemperature, temperatureMax.rawValue,
+            within: MilliCelsius.degrees(20).rawValue...HardwareCeilings.temperatureMax.rawValue,
+            shown: { "\(MilliCelsius(Int32($0)))" })
+        try Self.check(
+            .maxContinuousRun, continuousRunMax.rawValue,
+            within: Nanoseconds.seconds(1).rawValue...sessionLengthMax.rawValue,
+            shown: { "\(Nanoseconds($0))" })
+        try Self.check(
+            .maxSessionLength, sessionLengthMax.rawValue,
+            within: Nanoseconds.minutes(1).rawValue...HardwareCeilings.sessionLengthMax.rawValue,
+            shown: { "\(Nanoseconds($0))" })
+        try Self.check(
+            .armTimeout, armTimeout.rawValue,
+            within: Nanoseconds.seconds(1).rawValue...Nanoseconds.minutes(5).rawValue,
+            shown: { "\(Nanoseconds($0))" })
+        try Self.check(
+            .homingTimeout, homingTimeout.rawValue,
+            within: Nanoseconds.milliseconds(100).rawValue...Nanoseconds.seconds(60).rawValue,
+            shown: { "\(Nanoseconds($0))" })
         try Self.check(.tickOverrunsInARow, tickOverrunsInARowMax, within: 1...1000, shown: { "\($0)" })
 
         self.depthMax = depthMax

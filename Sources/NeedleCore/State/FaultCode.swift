@@ -31,18 +31,27 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
     public var technicianAction: String {
         switch self {
         case .emergencyStop: "Release the emergency stop, check the patient, then reset the fault and home the pen."
-        case .overspeed: "Lift the pen from the skin; if it recurs, stop using the handpiece and have the motor driver checked."
+        case .overspeed:
+            "Lift the pen from the skin; if it recurs, stop using the handpiece and have the motor driver checked."
         case .stall: "Lift the pen, check the cartridge moves freely and is seated, then reset and home."
         case .overDepth: "Lift the pen; check the configured and area depth limits, then reset and home."
-        case .depthFollowingError: "Lift the pen; the depth stage lost steps. Reset and home; if it recurs, service the depth stage."
-        case .homingTimeout: "The home switch was not found. Check the cartridge seat and the depth stage, then reset and home."
-        case .cartridgeRemoved: "Lift the pen, insert a new sterile cartridge, accept it for the session, reset and home."
-        case .motorDriverFault: "Lift the pen; the motor driver reported a fault. Let it cool, reset and home; service if it recurs."
+        case .depthFollowingError:
+            "Lift the pen; the depth stage lost steps. Reset and home; if it recurs, service the depth stage."
+        case .homingTimeout:
+            "The home switch was not found. Check the cartridge seat and the depth stage, then reset and home."
+        case .cartridgeRemoved:
+            "Lift the pen, insert a new sterile cartridge, accept it for the session, reset and home."
+        case .motorDriverFault:
+            "Lift the pen; the motor driver reported a fault. Let it cool, reset and home; service if it recurs."
         case .overTemperature: "Lift the pen and let the handpiece cool below the limit before resetting."
-        case .runTimeExceeded: "The motor ran longer than the continuous-run limit. Pause, then reset and home to continue."
-        case .sessionTimeExceeded: "The session reached its maximum length. Close it; a new session needs a new cartridge."
-        case .tickOverrun: "The control loop ran late. Reset and home; if it recurs, check the host's load and real-time setup."
-        case .hardwareLost: "The pen's hardware disappeared. Check the cable and board; the pen returns to idle when it is back."
+        case .runTimeExceeded:
+            "The motor ran longer than the continuous-run limit. Pause, then reset and home to continue."
+        case .sessionTimeExceeded:
+            "The session reached its maximum length. Close it; a new session needs a new cartridge."
+        case .tickOverrun:
+            "The control loop ran late. Reset and home; if it recurs, check the host's load and real-time setup."
+        case .hardwareLost:
+            "The pen's hardware disappeared. Check the cable and board; the pen returns to idle when it is back."
         case .ioError: "Reading or writing the pen's hardware failed. Check the connection, then reset and home."
         }
     }

@@ -35,7 +35,8 @@ extension Supervisor {
     mutating func checkDepth(_ inputs: PenInputs) {
         guard homed, phase != .homing else { return }
         let position = depthAxis.position
-        let toleranceSteps = max(1, limits.depthFollowingErrorTolerance.rawValue / configuration.depthAxis.micrometresPerStep)
+        let toleranceSteps = max(
+            1, limits.depthFollowingErrorTolerance.rawValue / configuration.depthAxis.micrometresPerStep)
         if inputs.homeSwitchActive && position.rawValue > toleranceSteps {
             // The stage is at home while the count says it is deeper: steps were lost going deeper.
             latch(.depthFollowingError, .depth(measured: depthAxis.depth, limit: limits.depthFollowingErrorTolerance))
@@ -55,7 +56,8 @@ extension Supervisor {
     mutating func checkSpeed() {
         let measured = estimator.speed
         let commanded = phase.motorMayRun ? speedController.rampedSetpoint : .zero
-        let decayPerTick = Int64(limits.speedRamp.millihertzPerSecond) * configuration.tickPeriod.rawValue
+        let decayPerTick =
+            Int64(limits.speedRamp.millihertzPerSecond) * configuration.tickPeriod.rawValue
             / 2_000_000_000
         let decayed = Hertz(millihertz: max(0, speedEnvelope.millihertz - Int32(max(1, decayPerTick))))
         speedEnvelope = max(commanded, decayed)
@@ -88,7 +90,8 @@ extension Supervisor {
         }
         if let open = session, !open.expired, elapsed(since: open.openedAt) > limits.sessionLengthMax {
             session?.expired = true
-            latch(.sessionTimeExceeded, .duration(elapsed: elapsed(since: open.openedAt), limit: limits.sessionLengthMax))
+            latch(
+                .sessionTimeExceeded, .duration(elapsed: elapsed(since: open.openedAt), limit: limits.sessionLengthMax))
         }
     }
 

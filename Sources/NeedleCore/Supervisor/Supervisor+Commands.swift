@@ -111,8 +111,9 @@ extension Supervisor {
         let areaMax = limits.effectiveDepthMax(in: area)
         let deepest = max(depthTarget, depth)
         guard deepest <= areaMax else {
-            throw .limitExceeded(LimitViolation(
-                limit: .areaMaxDepth, quantity: .depth(requested: deepest, allowed: .zero...areaMax), area: area))
+            throw .limitExceeded(
+                LimitViolation(
+                    limit: .areaMaxDepth, quantity: .depth(requested: deepest, allowed: .zero...areaMax), area: area))
         }
         session = TreatmentSessionState(area: area, openedAt: tickIndex, cartridgeAccepted: true, expired: false)
         pendingEvents.append(.sessionOpened(area: area, tick: tickIndex))
@@ -137,23 +138,27 @@ extension Supervisor {
         let globalMax = limits.depthMax
         let areaMax = effectiveDepthMax
         guard requested >= .zero else {
-            throw .limitExceeded(LimitViolation(limit: .minDepth, quantity: .depth(requested: requested, allowed: .zero...areaMax)))
+            throw .limitExceeded(
+                LimitViolation(limit: .minDepth, quantity: .depth(requested: requested, allowed: .zero...areaMax)))
         }
         guard requested <= areaMax else {
             let limit: LimitName = areaMax < globalMax ? .areaMaxDepth : .maxDepth
-            throw .limitExceeded(LimitViolation(
-                limit: limit, quantity: .depth(requested: requested, allowed: .zero...areaMax),
-                area: limit == .areaMaxDepth ? session?.area : nil))
+            throw .limitExceeded(
+                LimitViolation(
+                    limit: limit, quantity: .depth(requested: requested, allowed: .zero...areaMax),
+                    area: limit == .areaMaxDepth ? session?.area : nil))
         }
     }
 
     func validate(speed requested: Hertz) throws(CommandRejection) {
         let allowed = limits.speedMin...limits.speedMax
         if requested < limits.speedMin {
-            throw .limitExceeded(LimitViolation(limit: .minSpeed, quantity: .speed(requested: requested, allowed: allowed)))
+            throw .limitExceeded(
+                LimitViolation(limit: .minSpeed, quantity: .speed(requested: requested, allowed: allowed)))
         }
         if requested > limits.speedMax {
-            throw .limitExceeded(LimitViolation(limit: .maxSpeed, quantity: .speed(requested: requested, allowed: allowed)))
+            throw .limitExceeded(
+                LimitViolation(limit: .maxSpeed, quantity: .speed(requested: requested, allowed: allowed)))
         }
     }
 }
