@@ -14,9 +14,16 @@ let package = Package(
     products: [
         .library(name: "NeedleCore", targets: ["NeedleCore"]),
         .library(name: "PenSimulator", targets: ["PenSimulator"]),
+        .executable(name: "needled", targets: ["needled"]),
+        .executable(name: "needlectl", targets: ["needlectl"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1")
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The pure core: units, limits, state machine, controllers, supervisor. No I/O, no clocks.
@@ -24,6 +31,50 @@ let package = Package(
         // The simulated pen: a physical model behind the same PenHardware protocol as real GPIO.
         .target(
             name: "PenSimulator", dependencies: ["NeedleCore"], path: "Simulator",
+            swiftSettings: strictSettings),
+        // JSON-RPC 2.0: line framing, codec, dispatch. NIOCore only: no sockets here.
+        .target(
+            name: "NeedledRPC",
+            dependencies: ["NeedleCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings),
+        // The daemon's parts: config, the real-time loop and its mailboxes, backends, the server.
+        .target(
+            name: "NeedledDaemon",
+            dependencies: [
+                "NeedleCore", "PenSimulator", "NeedledRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "needled",
+            dependencies: [
+                "NeedledDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+        // A small blocking client for the socket: needlectl and the integration tests use it.
+        .target(name: "NeedledClient", dependencies: ["NeedledRPC"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "needlectl",
+            dependencies: [
+                "NeedledClient", "NeedledRPC", "NeedleCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "NeedledRPCTests",
+            dependencies: [
+                "NeedledRPC", "NeedleCore", "NeedledDaemon",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["NeedledClient", "needled", "needlectl"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "NeedleCoreTests",

@@ -1,0 +1,63 @@
+public import NeedleCore
+public import PenSimulator
+
+/// A hardware backend as the loop drives it: the core's `PenHardware` plus what the loop needs
+/// around it. The simulated pen now; GPIO in its own issue.
+public protocol PenBackend: PenHardware, ~Copyable, SendableMetatype {
+    /// "simulated" or "gpio", as `daemon.info` reports it.
+    var name: String { get }
+    /// Time passes: the simulated pen advances its physics; real hardware ignores it.
+    mutating func elapse(_ duration: Nanoseconds)
+    /// The serial of the cartridge in the slot, when the backend can read one.
+    var cartridgeSerial: CartridgeSerial? { get }
+    var temperature: MilliCelsius { get }
+    /// Simulator fault injection; false on real hardware.
+    mutating func simulate(_ request: LoopRequest) -> Bool
+    /// The outputs every line must be left in when the daemon stops.
+    mutating func writeSafeOutputs()
+}
+
+/// The simulated pen, in real time: each tick advances its physics by the measured period.
+public struct SimulatedBackend: PenBackend {
+    public private(set) var pen: SimulatedPen
+    /// The slot's serial in fixed storage, refreshed only when the slot changes (never in a
+    /// plain tick, where building it would allocate).
+    public private(set) var cartridgeSerial: CartridgeSerial?
+
+    public init(seed: UInt64) {
+        pen = SimulatedPen(seed: seed)
+        cartridgeSerial = pen.cartridgeSerial.flatMap(CartridgeSerial.init)
+    }
+
+    public var name: String { "simulated" }
+
+    public mutating func readInputs(measuredPeriod: Nanoseconds) -> PenInputs {
+        pen.readInputs(measuredPeriod: measuredPeriod)
+    }
+
+    public mutating func writeOutputs(_ outputs: PenOutputs) {
+        pen.writeOutputs(outputs)
+    }
+
+    public mutating func elapse(_ duration: Nanoseconds) {
+        // Bounded: after a long stall (a debugger, a suspended VM) the physics does not try to
+        // catch up seconds at once.
+        pen.advance(by: min(duration, .milliseconds(50)))
+    }
+
+    public var temperature: MilliCelsius { pen.temperature }
+
+    public mutating func simulate(_ request: LoopRequest) -> Bool {
+        switch request {
+        case .injectFault(let fault): pen.inject(fault)
+        case .clearFault(let fault): pen.clear(fault)
+        case .pen: return false
+        }
+        cartridgeSerial = pen.cartridgeSerial.flatMap(CartridgeSerial.init)
+        return true
+    }
+
+    public mutating func writeSafeOutputs() {
+        pen.writeOutputs(.safe)
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import NeedleCore
+import TOMLKit
+
+/// Reads needled.toml. Unknown keys are errors, not ignored; every value is range-checked; every
+/// error names the file, the line and the key, and all errors are reported at once.
+public enum ConfigurationLoader {
+    public static func load(path: String) throws(ConfigurationErrors) -> DaemonConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationErrors(errors: [
+                ConfigurationError(path: path, line: 0, key: "file", message: "cannot be read (missing, or no permission).")
+            ])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationErrors(errors: [ConfigurationError(path: path, line: 0, key: "file", message: "is not UTF-8 text.")])
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws(ConfigurationErrors) -> DaemonConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationErrors(errors: [
+                ConfigurationError(path: path, line: error.source.begin.line, key: "syntax", message: error.description)
+            ])
+        } catch {
+            throw ConfigurationErrors(errors: [ConfigurationError(path: path, line: 0, key: "syntax", message: "\(error)")])
+        }
+        var reader = ConfigurationReader(table: table, locator: KeyLocator(text), path: path)
+        let configuration = reader.read()
+        guard reader.errors.isEmpty, let configuration else {
+            throw ConfigurationErrors(errors: reader.errors.sorted { $0.line < $1.line })
+        }
+        return configuration
+    }
+}
+
+/// Finds the line of `table.key` in the text, for error messages (TOMLKit does not keep positions).
+struct KeyLocator {
+    private var lines: [String: Int] = [:]
+
+    init(_ text: String) {
+        var table = ""
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") && !line.hasPrefix("[[") {
+                table = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
+                lines[table] = index + 1
+            } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
+                let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                lines[table.isEmpty ? key : table + "." + key] = index + 1
+            }
+        }
+    }
+
+    func line(of dottedKey: String) -> Int {
+        if let line = lines[dottedKey] { return line }
+        var parts = dottedKey.split(separator: ".").map(String.init)
+        while !parts.isEmpty {
+            parts.removeLast()
+            if let line = lines[parts.joined(separator: ".")] { return line }
+        }
+        return 1
+    }
+}
+
+struct ConfigurationReader {
+    let table: TOMLTable
+    let locator: KeyLocator
+    let path: String
+    var errors: [ConfigurationError] = []
+
+    static let topLevelTables = ["daemon", "pen", "limits"]
+    static let daemonKeys = ["tick-rate-hertz", "backend", "simulator-seed"]
+    static let penKeys = ["needle-count", "default-speed-hertz", "retract-on-fault"]
+
+    mutating func fail(_ key: String, _ message: String) {
+        errors.append(ConfigurationError(path: path, line: locator.line(of: key), key: key, message: message))
+    }
+
+    mutating func read() -> DaemonConfiguration? {
+        for key in table.keys where !Self.topLevelTables.contains(key) {
+            fail(key, "unknown key; the tables are [daemon], [pen] and [limits].")
+        }
+        let daemon = subtable("daemon", allowed: Self.daemonKeys)
+        let pen = subtable("pen", allowed: Self.penKeys)
+        let limitsTable = subtable("limits", allowed: LimitName.allCases.filter { $0 != .minDepth }.map(\.configKey))
+
+        let tickRate = integer(daemon, "daemon", "tick-rate-hertz", in: 100...5000, default: 1000)
+        let seed = integer(daemon, "daemon", "simulator-seed", in: 0...Int(Int32.max), default: 1)
+        var backend = DaemonConfiguration.BackendKind.simulated
+        if let value = daemon?["backend"] {
+            if let name = value.string, let kind = DaemonConfiguration.BackendKind(rawValue: name) {
+                backend = kind
+            } else {
+                fail("daemon.backend", "must be \"simulated\" or \"gpio\".")
+            }
+        }
+        let needleCount = integer(pen, "pen", "needle-count", in: 1...100, default: 12)
+        let defaultSpeed = integer(pen, "pen", "default-speed-hertz", in: 1...150, default: 100)
+        var retract = true
+        if let value = pen?["retract-on-fault"] {
+            if let bool = value.bool { retract = bool } else { fail("pen.retract-on-fault", "must be true or false.") }
+        }
+        guard let limits = readLimits(limitsTable) else { return nil }
+        guard errors.isEmpty else { return nil }
+
+        var depthAxis = DepthAxisSettings()
+        depthAxis.retractOnFault = retract
+        let speed = Hertz(Int32(defaultSpeed))
+        guard speed >= limits.speedMin && speed <= limits.speedMax else {
+            fail("pen.default-speed-hertz", "\(speed) is outside the speed limits \(limits.speedMin) to \(limits.speedMax).")
+            return nil
+        }
+        let period = Nanoseconds(1_000_000_000 / Int64(tickRate))
+        return DaemonConfiguration(
+            pen: PenConfiguration(limits: limits, depthAxis: depthAxis, tickPeriod: period, defaultSpeed: speed),
+            backend: backend, simulatorSeed: UInt64(seed), needleCount: needleCount)
+    }
+
+    private mutating func subtable(_ name: String, allowed: [String]) -> TOMLTable? {
+        guard let value = table[name] else { return nil }
+        guard let sub = value.table else {
+            fail(name, "must be a table ([\(name)]).")
+            return nil
+        }
+        for key in sub.keys where !allowed.contains(key) {
+            if name == "limits" && key == LimitName.areaMaxDepth.configKey { continue }
+            fail("\(name).\(key)", "unknown key; allowed: \(allowed.joined(separator: ", ")).")
+        }
+        return sub
+    }
+
+    private mutating func integer(
+        _ table: TOMLTable?, _ tableName: String, _ key: String, in range: ClosedRange<Int>, default fallback: Int
+    ) -> Int {
+        guard let value = table?[key] else { return fallback }
+        guard let int = value.int else {
+            fail("\(tableName).\(key)", "must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+            return fallback
+        }
+        guard range.contains(int) else {
+            fail("\(tableName).\(key)", "\(int) is outside the allowed range \(range.lowerBound) to \(range.upperBound).")
+            return fallback
+        }
+        return int
+    }
+
+    private mutating func readLimits(_ limits: TOMLTable?) -> SafetyLimits? {
+        let defaults = SafetyLimits.defaults
+        func int(_ name: LimitName, _ fallback: Int) -> Int {
+            integer(limits, "limits", name.configKey, in: -1_000_000...1_000_000, default: fallback)
+        }
+        let depthMax = Micrometres(Int32(int(.maxDepth, Int(defaults.depthMax.rawValue))))
+        var areas = AreaDepthLimits.publishedDefaults(cappedAt: min(depthMax, HardwareCeilings.depthMax))
+        let areaKey = "limits.\(LimitName.areaMaxDepth.configKey)"
+        if let areaValue = limits?[LimitName.areaMaxDepth.configKey] {
+            if let areaTable = areaValue.table {
+                for key in areaTable.keys {
+                    guard let area = TreatmentArea(rawValue: key) else {
+                        fail("\(areaKey).\(key)", "unknown area; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", ")).")
+                        continue
+                    }
+                    guard let depth = areaTable[key]?.int, depth >= 0, depth <= 3000 else {
+                        fail("\(areaKey).\(key)", "must be a whole number of micrometres from 0 to 3000.")
+                        continue
+                    }
+                    areas[area] = Micrometres(Int32(depth))
+                }
+            } else {
+                fail(areaKey, "must be a table of area = micrometres.")
+            }
+        }
+        do {
+            return try SafetyLimits(
+                depthMax: depthMax, areaDepthMax: areas,
+                speedMin: Hertz(Int32(int(.minSpeed, 25))), speedMax: Hertz(Int32(int(.maxSpeed, 150))),
+                speedRamp: HertzPerSecond(Int32(int(.speedRamp, 1000))),
+                overspeedMargin: Hertz(Int32(int(.overspeedMargin, 10))),
+                stallTimeout: .milliseconds(Int64(int(.stallTimeout, 150))),
+                depthFollowingErrorTolerance: Micrometres(Int32(int(.depthFollowingErrorTolerance, 10))),
+                temperatureMax: MilliCelsius(Int32(int(.maxTemperature, 43_000))),
+                continuousRunMax: .seconds(Int64(int(.maxContinuousRun, 900))),
+                sessionLengthMax: .minutes(Int64(int(.maxSessionLength, 60))),
+                armTimeout: .seconds(Int64(int(.armTimeout, 30))),
+                homingTimeout: .milliseconds(Int64(int(.homingTimeout, 5000))),
+                tickOverrunsInARowMax: Int32(int(.tickOverrunsInARow, 5)))
+        } catch {
+            let key = error.area.map { "\(areaKey).\($0.rawValue)" } ?? "limits.\(error.limit.configKey)"
+            fail(key, error.message)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,43 @@
+public import NeedleCore
+
+/// Everything needled runs with, from needled.toml or the built-in defaults.
+public struct DaemonConfiguration: Sendable {
+    public enum BackendKind: String, Sendable, CaseIterable {
+        case simulated
+        case gpio
+    }
+
+    public var pen: PenConfiguration
+    public var backend: BackendKind
+    public var simulatorSeed: UInt64
+    /// The pen's labelled needle count (the cartridge type), reported by daemon.info.
+    public var needleCount: Int
+
+    public init(
+        pen: PenConfiguration = PenConfiguration(), backend: BackendKind = .simulated, simulatorSeed: UInt64 = 1,
+        needleCount: Int = 12
+    ) {
+        self.pen = pen
+        self.backend = backend
+        self.simulatorSeed = simulatorSeed
+        self.needleCount = needleCount
+    }
+
+    public var tickRateHertz: Int64 { 1_000_000_000 / pen.tickPeriod.rawValue }
+}
+
+/// One configuration error, located: `PATH:LINE: key: message`.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let line: Int
+    public let key: String
+    public let message: String
+
+    public var description: String { "\(path):\(line): \(key): \(message)" }
+}
+
+/// All errors of one file; a file with any error is not used.
+public struct ConfigurationErrors: Error, Sendable, CustomStringConvertible {
+    public let errors: [ConfigurationError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// Where needled and needlectl look when not told.
+public enum DefaultPaths {
+    public static let configuration = "/etc/needled/needled.toml"
+
+    /// `/run/needled/needled.sock` for root, otherwise `$XDG_RUNTIME_DIR/needled.sock`
+    /// (or `/tmp/needled-UID.sock` when XDG_RUNTIME_DIR is unset).
+    public static var socket: String {
+        if getuid() == 0 { return "/run/needled/needled.sock" }
+        if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
+            return runtime + "/needled.sock"
+        }
+        return "/tmp/needled-\(getuid()).sock"
+    }
+}

@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+public import NeedleCore
+public import Synchronization
+
+/// The rings between the loop thread and the socket side. Each has one producer and one consumer.
+public final class LoopChannels: Sendable {
+    /// Socket side → loop. Full means "busy": the client is told, nothing is dropped.
+    public let requests = SPSCRing<LoopEnvelope>(capacity: 64, filler: LoopEnvelope(requestID: 0, request: .pen(.stop)))
+    public let replies = SPSCRing<LoopReply>(
+        capacity: 64, filler: LoopReply(requestID: 0, outcome: .notSimulated))
+    public let events = SPSCRing<PenEvent>(capacity: 1024, filler: .sessionClosed(tick: .zero))
+    public let snapshots = SPSCRing<LoopSnapshot>(capacity: 256, filler: .initial)
+    /// What could not be published because a ring was full: counted, reported in daemon.info.
+    public let droppedEvents = Atomic<Int64>(0)
+    public let droppedSnapshots = Atomic<Int64>(0)
+    public let droppedReplies = Atomic<Int64>(0)
+    public let ticks = Atomic<Int64>(0)
+    public let overruns = Atomic<Int64>(0)
+
+    public init() {}
+}
+
+/// The control loop: the supervisor and the backend, ticked at a fixed rate on a thread of its
+/// own (never on the Swift concurrency runtime). Each tick: take at most `commandsPerTickMax`
+/// requests, read inputs, run the supervisor, write outputs, publish events and a snapshot.
+/// Nothing here blocks; a full ring is counted, never waited on.
+public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
+    public static var commandsPerTickMax: Int { 8 }
+
+    public let channels: LoopChannels
+    public let period: Nanoseconds
+    // Touched only by the loop thread once `start` has run (or by a test calling `tick`).
+    private var supervisor: Supervisor
+    private var backend: Backend
+
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+
+    public init(supervisor: Supervisor, backend: Backend, channels: LoopChannels) {
+        self.supervisor = supervisor
+        self.backend = backend
+        self.channels = channels
+        self.period = supervisor.configuration.tickPeriod
+    }
+
+    /// One tick. Called by the loop thread; tests call it directly.
+    public func tick(measuredPeriod: Nanoseconds) {
+        var handled = 0
+        while handled < Self.commandsPerTickMax, let envelope = channels.requests.pop() {
+            handled += 1
+            let outcome = apply(envelope.request)
+            if !channels.replies.push(LoopReply(requestID: envelope.requestID, outcome: outcome)) {
+                channels.droppedReplies.add(1, ordering: .relaxed)
+            }
+        }
+        let inputs = backend.readInputs(measuredPeriod: measuredPeriod)
+        let output = supervisor.tick(inputs)
+        backend.writeOutputs(output.outputs)
+        for index in 0..<output.events.count where !channels.events.push(output.events[index]) {
+            channels.droppedEvents.add(1, ordering: .relaxed)
+        }
+        if output.events.droppedCount > 0 {
+            channels.droppedEvents.add(Int64(output.events.droppedCount), ordering: .relaxed)
+        }
+        let snapshot = LoopSnapshot(
+            status: supervisor.status, rampedSpeedSetpoint: supervisor.rampedSpeedSetpoint, outputs: output.outputs,
+            cartridgeSerial: backend.cartridgeSerial, temperature: backend.temperature,
+            overruns: channels.overruns.load(ordering: .relaxed))
+        if !channels.snapshots.push(snapshot) {
+            channels.droppedSnapshots.add(1, ordering: .relaxed)
+        }
+        channels.ticks.add(1, ordering: .relaxed)
+        backend.elapse(measuredPeriod)
+    }
+
+    private func apply(_ request: LoopRequest) -> LoopOutcome {
+        switch request {
+        case .pen(let command):
+            do {
+                try supervisor.handle(command)
+                return .accepted(state: supervisor.phase)
+            } catch {
+                return .rejected(error, state: supervisor.phase)
+            }
+        case .injectFault, .clearFault:
+            return backend.simulate(request) ? .accepted(state: supervisor.phase) : .notSimulated
+        }
+    }
+
+    // MARK: The thread
+
+    /// Starts the loop thread. It runs until `requestStop()`, then stops the motor (ramp-down,
+    /// at most two seconds), leaves every output safe, and ends.
+    public func start() throws(LoopError) {
+        let unmanaged = Unmanaged.passRetained(LoopThreadBody(run: { [self] in self.runForever() }))
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, loopThreadMain, unmanaged.toOpaque())
+        guard result == 0 else {
+            unmanaged.release()
+            throw .threadNotStarted(errno: result)
+        }
+        pthread_detach(thread)
+    }
+
+    public func requestStop() { stopRequested.store(true, ordering: .releasing) }
+    public var hasFinished: Bool { finished.load(ordering: .acquiring) }
+
+    /// The one intended infinite loop: sleeps to absolute deadlines on CLOCK_MONOTONIC.
+    private func runForever() {
+        let periodNanoseconds = period.rawValue
+        var deadline = monotonicNow()
+        var lastWake = deadline
+        var stopTicksLeft: Int64 = -1
+        while true {
+            deadline += periodNanoseconds
+            var sleepUntil = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &sleepUntil, nil) == EINTR {}
+            let now = monotonicNow()
+            if now - deadline > periodNanoseconds {
+                channels.overruns.add(1, ordering: .relaxed)
+                deadline = now  // skip the missed deadlines rather than burst to catch up
+            }
+            let measured = Nanoseconds(now - lastWake)
+            lastWake = now
+            if stopTicksLeft < 0 && stopRequested.load(ordering: .acquiring) {
+                _ = apply(.pen(.stop))
+                stopTicksLeft = 2_000_000_000 / periodNanoseconds
+            }
+            tick(measuredPeriod: measured)
+            if stopTicksLeft >= 0 {
+                stopTicksLeft -= 1
+                if !supervisor.phase.motorMayRun || stopTicksLeft == 0 { break }
+            }
+        }
+        backend.writeSafeOutputs()
+        finished.store(true, ordering: .releasing)
+    }
+}
+
+public enum LoopError: Error, Sendable {
+    case threadNotStarted(errno: Int32)
+}
+
+func monotonicNow() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+}
+
+/// Carries the loop's body across pthread_create.
+final class LoopThreadBody {
+    let run: () -> Void
+    init(run: @escaping () -> Void) { self.run = run }
+}
+
+/// The thread's start routine: a nonisolated global function (a closure written in top-level
+/// code would be main-actor isolated and trap as the thread starts).
+private func loopThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let argument else { return nil }
+    let body = Unmanaged<LoopThreadBody>.fromOpaque(argument).takeRetainedValue()
+    body.run()
+    return nil
+}

@@ -1,0 +1,32 @@
+public import Logging
+public import ServiceLifecycle
+
+/// Runs the control loop's thread for the service group. Graceful shutdown only sets the loop's
+/// stop flag; the loop itself ramps the motor down and leaves the outputs safe before it ends.
+public final class ControlLoopService<Backend: PenBackend>: Service, @unchecked Sendable {
+    private let loop: ControlLoop<Backend>
+    private let logger: Logger
+
+    public init(loop: ControlLoop<Backend>, logger: Logger) {
+        self.loop = loop
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try loop.start()
+        logger.info("control loop running", metadata: ["period": "\(loop.period)"])
+        await withGracefulShutdownHandler {
+            while !loop.hasFinished {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        } onGracefulShutdown: {
+            self.loop.requestStop()
+        }
+        // Cancellation without a graceful shutdown still stops the motor.
+        loop.requestStop()
+        while !loop.hasFinished {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        logger.info("control loop stopped; outputs safe")
+    }
+}

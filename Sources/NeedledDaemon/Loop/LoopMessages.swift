@@ -1,0 +1,68 @@
+public import NeedleCore
+public import PenSimulator
+
+/// What the socket side asks of the loop. Plain values, so a message fits a preallocated slot.
+public enum LoopRequest: Sendable {
+    case pen(PenCommand)
+    case injectFault(SimulatedFault)
+    case clearFault(SimulatedFault)
+}
+
+/// The loop's answer to one request, matched by `requestID`.
+public struct LoopReply: Sendable {
+    public var requestID: UInt32
+    public var outcome: LoopOutcome
+}
+
+public enum LoopOutcome: Sendable {
+    case accepted(state: PenPhase)
+    case rejected(CommandRejection, state: PenPhase)
+    /// A simulation request on a backend that has no simulator.
+    case notSimulated
+}
+
+/// A request with its id, as it waits in the mailbox.
+public struct LoopEnvelope: Sendable {
+    public var requestID: UInt32
+    public var request: LoopRequest
+}
+
+/// A cartridge serial in fixed storage (up to 24 bytes of UTF-8), so it can cross from the loop
+/// in a snapshot without allocating.
+public struct CartridgeSerial: Sendable, Equatable {
+    public static let bytesMax = 24
+    private var bytes: InlineArray<24, UInt8>
+    private var count: Int
+
+    public init?(_ string: String) {
+        let utf8 = Array(string.utf8)
+        guard !utf8.isEmpty, utf8.count <= Self.bytesMax else { return nil }
+        bytes = InlineArray(repeating: 0)
+        for (index, byte) in utf8.enumerated() { bytes[index] = byte }
+        count = utf8.count
+    }
+
+    public var string: String {
+        var utf8: [UInt8] = []
+        for index in 0..<count { utf8.append(bytes[index]) }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.count == b.count && (0..<a.count).allSatisfy { a.bytes[$0] == b.bytes[$0] }
+    }
+}
+
+/// What the loop publishes every tick: the pen's status, the outputs it wrote, and its counters.
+public struct LoopSnapshot: Sendable {
+    public var status: PenStatus
+    public var rampedSpeedSetpoint: Hertz
+    public var outputs: PenOutputs
+    public var cartridgeSerial: CartridgeSerial?
+    public var temperature: MilliCelsius
+    public var overruns: Int64
+
+    public static let initial = LoopSnapshot(
+        status: Supervisor().status, rampedSpeedSetpoint: .zero, outputs: .safe, cartridgeSerial: nil,
+        temperature: .degrees(25), overruns: 0)
+}

@@ -1,0 +1,299 @@
+import Foundation
+public import NIOCore
+import NeedleCore
+public import NeedledRPC
+import PenSimulator
+
+/// The API's methods (Docs/api.md), on the socket side of the loop. Everything here runs on one
+/// event loop: it sends commands through the loop's mailbox, polls the loop's replies, events and
+/// snapshots every millisecond, and fans them out to the clients that asked.
+public final class PenService: RPCService, @unchecked Sendable {
+    public static let version = "0.2.0"
+
+    private let eventLoop: any EventLoop
+    private let channels: LoopChannels
+    private let configuration: DaemonConfiguration
+    private let backendName: String
+
+    // Event-loop confined state.
+    private var latest = LoopSnapshot.initial
+    private var nextRequestID: UInt32 = 0
+    private var pending: [UInt32: EventLoopPromise<LoopOutcome>] = [:]
+    private var telemetry: [RPCConnection: RepeatedTask] = [:]
+    private var eventSubscribers: Set<RPCConnection> = []
+    private var session: SessionRecord?
+    private var usedCartridges: Set<String> = []
+    private var sessionCount = 0
+    private var poller: RepeatedTask?
+
+    public static let replyTimeout = TimeAmount.seconds(2)
+
+    public init(eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String) {
+        self.eventLoop = eventLoop
+        self.channels = channels
+        self.configuration = configuration
+        self.backendName = backendName
+    }
+
+    /// Starts draining the loop's rings every millisecond.
+    public func start() {
+        eventLoop.execute {
+            self.poller = self.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { _ in
+                self.poll()
+            }
+        }
+    }
+
+    public func stop() -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            self.poller?.cancel()
+            self.telemetry.values.forEach { $0.cancel() }
+            self.telemetry.removeAll()
+        }
+    }
+
+    /// Drains replies, events and snapshots (bounded per call by the rings' capacities).
+    func poll() {
+        eventLoop.preconditionInEventLoop()
+        while let reply = channels.replies.pop() {
+            pending.removeValue(forKey: reply.requestID)?.succeed(reply.outcome)
+        }
+        while let event = channels.events.pop() {
+            let json = StatusJSON.event(event)
+            for subscriber in eventSubscribers { subscriber.notify("event", params: json) }
+        }
+        while let snapshot = channels.snapshots.pop() { latest = snapshot }
+    }
+
+    public var latestSnapshot: LoopSnapshot { latest }
+
+    public func connectionClosed(_ connection: RPCConnection) {
+        eventLoop.execute {
+            self.telemetry.removeValue(forKey: connection)?.cancel()
+            self.eventSubscribers.remove(connection)
+        }
+    }
+
+    // MARK: Dispatch
+
+    public func call(_ request: JSONRPCRequest, connection: RPCConnection) -> EventLoopFuture<JSONValue> {
+        eventLoop.flatSubmit {
+            do {
+                return try self.dispatch(request, connection: connection)
+            } catch {
+                return self.eventLoop.makeFailedFuture(error)
+            }
+        }
+    }
+
+    public static let methods = [
+        "daemon.info", "rpc.listMethods", "pen.status", "pen.home", "pen.arm", "pen.start", "pen.stop",
+        "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
+        "session.acceptCartridge", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
+        "events.unsubscribe", "sim.injectFault", "sim.clearFault",
+    ]
+
+    private func dispatch(_ request: JSONRPCRequest, connection: RPCConnection) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        switch request.method {
+        case "daemon.info":
+            _ = try RPCParams(request, allowed: [])
+            return succeed(info())
+        case "rpc.listMethods":
+            _ = try RPCParams(request, allowed: [])
+            return succeed(.array(availableMethods.map { .string($0) }))
+        case "pen.status":
+            _ = try RPCParams(request, allowed: [])
+            return succeed(StatusJSON.status(latest, session: session, limits: configuration.pen.limits))
+        case "pen.home": return try simple(request, .home)
+        case "pen.arm": return try simple(request, .arm)
+        case "pen.start": return try simple(request, .start)
+        case "pen.stop": return try simple(request, .stop)
+        case "pen.emergencyStop": return try simple(request, .emergencyStop)
+        case "pen.resetFault": return try simple(request, .resetFault)
+        case "pen.setDepth":
+            let params = try RPCParams(request, allowed: ["micrometres"])
+            let value = try params.requiredInteger("micrometres", meaning: "the depth in micrometres, e.g. 500 for 0.5 mm")
+            guard value >= -1_000_000 && value <= 1_000_000 else {
+                throw RPCError(code: RPCError.limitExceededCode, message: "Depth \(value) µm is far outside any limit.", data: .object([("limit", "maxDepth"), ("requested", .int(value))]))
+            }
+            return command(.setDepth(Micrometres(Int32(value))))
+        case "pen.setSpeed":
+            let params = try RPCParams(request, allowed: ["hertz"])
+            let value = try params.requiredNumber("hertz", meaning: "strokes per second, e.g. 120")
+            guard abs(value) <= 1_000_000 else {
+                throw RPCError(code: RPCError.limitExceededCode, message: "Speed \(value) Hz is far outside any limit.", data: .object([("limit", "maxSpeed")]))
+            }
+            return command(.setSpeed(Hertz(millihertz: Int32((value * 1000).rounded()))))
+        case "session.open": return try openSession(request)
+        case "session.close":
+            _ = try RPCParams(request, allowed: [])
+            let closing = session
+            return command(.closeSession).map { result in
+                if closing != nil { self.session = nil }
+                return .object([("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null)])
+            }
+        case "session.acceptCartridge": return try acceptCartridge(request)
+        case "telemetry.subscribe": return try subscribeTelemetry(request, connection: connection)
+        case "telemetry.unsubscribe":
+            _ = try RPCParams(request, allowed: [])
+            let removed = telemetry.removeValue(forKey: connection)
+            removed?.cancel()
+            return succeed(.object([("subscribed", false)]))
+        case "events.subscribe":
+            _ = try RPCParams(request, allowed: [])
+            eventSubscribers.insert(connection)
+            return succeed(.object([("subscribed", true)]))
+        case "events.unsubscribe":
+            _ = try RPCParams(request, allowed: [])
+            eventSubscribers.remove(connection)
+            return succeed(.object([("subscribed", false)]))
+        case "sim.injectFault", "sim.clearFault":
+            guard configuration.backend == .simulated else { throw .methodNotFound(request.method) }
+            let params = try RPCParams(request, allowed: ["fault"])
+            let name = try params.requiredString("fault", meaning: "one of \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let fault = SimulatedFault(rawValue: name) else {
+                throw .invalidParams("unknown fault \"\(name)\"; the simulator's faults are \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            return send(request.method == "sim.injectFault" ? .injectFault(fault) : .clearFault(fault))
+                .flatMapThrowing { outcome in
+                    guard case .accepted = outcome else { throw RPCError.methodNotFound(request.method) }
+                    return .object([("fault", .string(fault.rawValue)), ("active", .bool(request.method == "sim.injectFault"))])
+                }
+        default:
+            throw .methodNotFound(request.method)
+        }
+    }
+
+    private var availableMethods: [String] {
+        configuration.backend == .simulated ? Self.methods : Self.methods.filter { !$0.hasPrefix("sim.") }
+    }
+
+    private func succeed(_ value: JSONValue) -> EventLoopFuture<JSONValue> { eventLoop.makeSucceededFuture(value) }
+
+    private func simple(_ request: JSONRPCRequest, _ penCommand: PenCommand) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        _ = try RPCParams(request, allowed: [])
+        return command(penCommand)
+    }
+
+    /// Sends a pen command and turns the loop's outcome into a result or an error.
+    private func command(_ penCommand: PenCommand) -> EventLoopFuture<JSONValue> {
+        send(.pen(penCommand)).flatMapThrowing { outcome in
+            switch outcome {
+            case .accepted(let state): return .object([("accepted", true), ("state", .string(state.rawValue))])
+            case .rejected(let rejection, let state): throw rejection.rpcError(state: state)
+            case .notSimulated: throw RPCError.internalError("the loop did not apply a pen command.")
+            }
+        }
+    }
+
+    /// Puts a request in the loop's mailbox; "busy" when it is full, an internal error when the
+    /// loop does not answer in time (it would have to be stuck).
+    private func send(_ request: LoopRequest) -> EventLoopFuture<LoopOutcome> {
+        nextRequestID &+= 1
+        let id = nextRequestID
+        guard channels.requests.push(LoopEnvelope(requestID: id, request: request)) else {
+            return eventLoop.makeFailedFuture(
+                RPCError(code: RPCError.busyCode, message: "The pen is busy: too many commands at once. Try again."))
+        }
+        let promise = eventLoop.makePromise(of: LoopOutcome.self)
+        pending[id] = promise
+        eventLoop.scheduleTask(in: Self.replyTimeout) {
+            self.pending.removeValue(forKey: id)?.fail(RPCError.internalError("the control loop did not answer within 2 s."))
+        }
+        return promise.futureResult
+    }
+
+    // MARK: Sessions
+
+    private func openSession(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        let params = try RPCParams(request, allowed: ["area", "cartridge", "reference"])
+        let areaName = try params.requiredString("area", meaning: "the treatment area")
+        guard let area = TreatmentArea(rawValue: areaName) else {
+            throw .invalidParams("unknown area \"\(areaName)\"; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
+        let reference = try params.optionalString("reference", meaning: "the clinic's reference for the treatment")
+        try checkCartridge(cartridge)
+        return command(.openSession(area)).map { result in
+            self.sessionCount += 1
+            let id = "S-" + String(format: "%04d", self.sessionCount)
+            let record = SessionRecord(
+                id: id, area: area, cartridge: cartridge, reference: reference,
+                openedAt: ISO8601DateFormatter().string(from: Date()))
+            self.session = record
+            self.usedCartridges.insert(cartridge)
+            return .object([("session", record.json(status: self.latest.status, limits: self.configuration.pen.limits)), ("state", result["state"] ?? .null)])
+        }
+    }
+
+    private func acceptCartridge(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        let params = try RPCParams(request, allowed: ["cartridge"])
+        let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
+        try checkCartridge(cartridge)
+        return command(.acceptCartridge).map { result in
+            self.session?.cartridge = cartridge
+            self.usedCartridges.insert(cartridge)
+            return .object([("cartridge", .string(cartridge)), ("state", result["state"] ?? .null)])
+        }
+    }
+
+    /// A cartridge must be the one in the slot and must never have served another session.
+    private func checkCartridge(_ serial: String) throws(RPCError) {
+        guard let inserted = latest.cartridgeSerial?.string, latest.status.cartridgePresent else {
+            throw .cartridgeRejected(reason: "absent", message: "No cartridge is inserted. Insert a new sterile cartridge.")
+        }
+        guard serial == inserted else {
+            throw .cartridgeRejected(
+                reason: "unknown", message: "Cartridge \(serial) is not the one in the pen (\(inserted)).")
+        }
+        guard !usedCartridges.contains(serial) else {
+            throw .cartridgeRejected(
+                reason: "reused", message: "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge.")
+        }
+    }
+
+    // MARK: Subscriptions and info
+
+    private func subscribeTelemetry(_ request: JSONRPCRequest, connection: RPCConnection) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        let params = try RPCParams(request, allowed: ["hz"])
+        let hz = params["hz"] == nil ? 10 : try params.requiredInteger("hz", meaning: "notifications per second, 1 to 100")
+        guard (1...100).contains(hz) else {
+            throw .invalidParams("\"hz\" must be from 1 to 100 notifications per second, not \(hz).")
+        }
+        telemetry.removeValue(forKey: connection)?.cancel()
+        let interval = TimeAmount.nanoseconds(1_000_000_000 / hz)
+        telemetry[connection] = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+            guard connection.channel.isActive else {
+                task.cancel()
+                return
+            }
+            connection.notify("telemetry", params: StatusJSON.status(self.latest, session: self.session, limits: self.configuration.pen.limits))
+        }
+        return succeed(.object([("subscribed", true), ("hz", .int(hz))]))
+    }
+
+    private func info() -> JSONValue {
+        let limits = configuration.pen.limits
+        return .object([
+            ("version", .string(Self.version)),
+            ("backend", .string(backendName)),
+            ("tickRateHertz", .int(configuration.tickRateHertz)),
+            ("limits", StatusJSON.limits(limits)),
+            ("areas", .array(TreatmentArea.allCases.map { area in
+                .object([("area", .string(area.rawValue)), ("maxDepthMicrometres", .int(Int64(limits.effectiveDepthMax(in: area).rawValue)))])
+            })),
+            ("pen", .object([
+                ("needleCount", .int(Int64(configuration.needleCount))),
+                ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
+                ("strokeRateHertz", .object([("min", limits.speedMin.json), ("max", limits.speedMax.json)])),
+                ("depthStepMicrometres", .int(Int64(configuration.pen.depthAxis.micrometresPerStep))),
+            ])),
+            ("loop", .object([
+                ("ticks", .int(channels.ticks.load(ordering: .relaxed))),
+                ("overruns", .int(channels.overruns.load(ordering: .relaxed))),
+                ("droppedEvents", .int(channels.droppedEvents.load(ordering: .relaxed))),
+                ("droppedSnapshots", .int(channels.droppedSnapshots.load(ordering: .relaxed))),
+            ])),
+        ])
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+public import Logging
+import NIOCore
+public import NIOPosix
+import NeedledRPC
+public import ServiceLifecycle
+
+/// The Unix-domain socket server: newline-delimited JSON-RPC on one event loop. Binds the
+/// socket file (mode 0660), serves until graceful shutdown, then stops accepting and closes.
+public final class RPCServerService: Service, @unchecked Sendable {
+    public let socketPath: String
+    private let group: MultiThreadedEventLoopGroup
+    private let service: PenService
+    private let logger: Logger
+
+    public init(socketPath: String, group: MultiThreadedEventLoopGroup, service: PenService, logger: Logger) {
+        self.socketPath = socketPath
+        self.group = group
+        self.service = service
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let service = self.service
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFramingDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(service: service))
+                }
+            }
+        let directory = (socketPath as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let channel = try await bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
+        chmod(socketPath, 0o660)
+        service.start()
+        logger.info("listening", metadata: ["socket": "\(socketPath)"])
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        try? await service.stop().get()
+        unlink(socketPath)
+        logger.info("socket closed", metadata: ["socket": "\(socketPath)"])
+    }
+}

@@ -1,0 +1,97 @@
+import NeedleCore
+import NeedledRPC
+
+/// The API's JSON shapes for the pen's state (Docs/api.md). One place, so `pen.status`,
+/// telemetry and events agree.
+enum StatusJSON {
+    static func status(_ snapshot: LoopSnapshot, session: SessionRecord?, limits: SafetyLimits) -> JSONValue {
+        let status = snapshot.status
+        return .object([
+            ("state", .string(status.phase.rawValue)),
+            ("homed", .bool(status.homed)),
+            ("depthMicrometres", .int(Int64(status.depth.rawValue))),
+            ("depthTargetMicrometres", .int(Int64(status.depthTarget.rawValue))),
+            ("speedHertz", status.speed.json),
+            ("speedTargetHertz", status.speedTarget.json),
+            ("maxDepthMicrometres", .int(Int64(status.effectiveDepthMax.rawValue))),
+            ("motorEnabled", .bool(snapshot.outputs.motorEnabled)),
+            ("temperatureMillicelsius", .int(Int64(snapshot.temperature.rawValue))),
+            ("fault", status.fault.map(fault) ?? .null),
+            ("cartridge", cartridge(snapshot)),
+            ("session", session.map { $0.json(status: status, limits: limits) } ?? .null),
+            ("tick", .int(status.tick.rawValue)),
+        ])
+    }
+
+    static func fault(_ fault: Fault) -> JSONValue {
+        .object([
+            ("code", .string(fault.code.rawValue)),
+            ("message", .string(fault.message)),
+            ("tick", .int(fault.tick.rawValue)),
+            ("action", .string(fault.code.technicianAction)),
+        ])
+    }
+
+    static func cartridge(_ snapshot: LoopSnapshot) -> JSONValue {
+        guard snapshot.status.cartridgePresent else { return .null }
+        return .object([
+            ("serial", snapshot.cartridgeSerial.map { .string($0.string) } ?? .null),
+            ("accepted", .bool(snapshot.status.session?.cartridgeAccepted ?? false)),
+        ])
+    }
+
+    static func event(_ event: PenEvent) -> JSONValue {
+        switch event {
+        case .stateChanged(let from, let to, let tick):
+            .object([("type", "stateChanged"), ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("tick", .int(tick.rawValue))])
+        case .faultLatched(let latched):
+            .object([("type", "fault"), ("fault", fault(latched)), ("tick", .int(latched.tick.rawValue))])
+        case .homed(let tick): .object([("type", "homed"), ("tick", .int(tick.rawValue))])
+        case .armTimedOut(let tick): .object([("type", "armTimedOut"), ("tick", .int(tick.rawValue))])
+        case .cartridgeRemoved(let tick): .object([("type", "cartridgeRemoved"), ("tick", .int(tick.rawValue))])
+        case .sessionOpened(let area, let tick):
+            .object([("type", "sessionOpened"), ("area", .string(area.rawValue)), ("tick", .int(tick.rawValue))])
+        case .sessionClosed(let tick): .object([("type", "sessionClosed"), ("tick", .int(tick.rawValue))])
+        case .cartridgeAccepted(let tick): .object([("type", "cartridgeAccepted"), ("tick", .int(tick.rawValue))])
+        }
+    }
+
+    static func limits(_ limits: SafetyLimits) -> JSONValue {
+        .object([
+            ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
+            ("minSpeedHertz", limits.speedMin.json),
+            ("maxSpeedHertz", limits.speedMax.json),
+            ("speedRampHertzPerSecond", .int(Int64(limits.speedRamp.millihertzPerSecond / 1000))),
+            ("overspeedMarginHertz", limits.overspeedMargin.json),
+            ("stallTimeoutMilliseconds", .int(limits.stallTimeout.wholeMilliseconds)),
+            ("depthFollowingErrorToleranceMicrometres", .int(Int64(limits.depthFollowingErrorTolerance.rawValue))),
+            ("maxTemperatureMillicelsius", .int(Int64(limits.temperatureMax.rawValue))),
+            ("maxContinuousRunSeconds", .int(limits.continuousRunMax.wholeMilliseconds / 1000)),
+            ("maxSessionLengthMinutes", .int(limits.sessionLengthMax.wholeMilliseconds / 60_000)),
+            ("armTimeoutSeconds", .int(limits.armTimeout.wholeMilliseconds / 1000)),
+            ("homingTimeoutMilliseconds", .int(limits.homingTimeout.wholeMilliseconds)),
+            ("tickOverrunsInARow", .int(Int64(limits.tickOverrunsInARowMax))),
+        ])
+    }
+}
+
+/// A treatment session as the daemon keeps it (in memory until the records store arrives).
+struct SessionRecord: Sendable {
+    let id: String
+    let area: TreatmentArea
+    var cartridge: String
+    let reference: String?
+    let openedAt: String
+
+    func json(status: PenStatus, limits: SafetyLimits) -> JSONValue {
+        .object([
+            ("id", .string(id)),
+            ("area", .string(area.rawValue)),
+            ("cartridge", .string(cartridge)),
+            ("reference", reference.map { .string($0) } ?? .null),
+            ("openedAt", .string(openedAt)),
+            ("maxDepthMicrometres", .int(Int64(limits.effectiveDepthMax(in: area).rawValue))),
+            ("expired", .bool(status.session?.expired ?? false)),
+        ])
+    }
+}

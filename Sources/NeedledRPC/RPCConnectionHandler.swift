@@ -1,0 +1,140 @@
+public import NIOCore
+import Synchronization
+
+/// Turns lines into JSON-RPC requests (single or batch), dispatches them to the service, and
+/// writes each response as one line. Bad input gets its error object; an oversized line gets an
+/// error and the connection is closed.
+public final class RPCConnectionHandler: ChannelInboundHandler {
+    public typealias InboundIn = LineFrame
+    public typealias OutboundOut = ByteBuffer
+
+    /// Largest batch accepted; a bigger one is refused whole.
+    public static let batchSizeMax = 64
+
+    private static let nextID = Atomic<Int>(0)
+
+    private let service: any RPCService
+    private let lineBytesMax: Int
+    private var connection: RPCConnection?
+    /// Requests whose responses are not written yet; a half-closed client still gets them.
+    private var inFlight = 0
+    private var inputClosed = false
+
+    public init(service: any RPCService, lineBytesMax: Int = LineFramingDecoder.defaultLineBytesMax) {
+        self.service = service
+        self.lineBytesMax = lineBytesMax
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        let id = Self.nextID.add(1, ordering: .relaxed).newValue
+        connection = RPCConnection(id: id, channel: context.channel)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        if let connection { service.connectionClosed(connection) }
+        connection = nil
+        context.fireChannelInactive()
+    }
+
+    /// The client shut down its writing side (socat does, at the end of its input): answer what
+    /// is in flight, then close.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            inputClosed = true
+            closeIfDone(context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func closeIfDone(context: ChannelHandlerContext) {
+        if inputClosed && inFlight == 0 { context.close(promise: nil) }
+    }
+
+    private func finished(_ bound: NIOLoopBound<RPCConnectionHandler>, _ context: NIOLoopBound<ChannelHandlerContext>) {
+        bound.value.inFlight -= 1
+        bound.value.closeIfDone(context: context.value)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .tooLong:
+            let error = RPCError.invalidRequest("the line is longer than \(lineBytesMax) bytes; closing the connection.")
+            let bytes = ByteBuffer(string: JSONRPCResponse.error(error, id: nil).serialized + "\n")
+            let channel = context.channel
+            channel.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
+        case .line(let line):
+            handle(line: line, context: context)
+        }
+    }
+
+    private func handle(line: ByteBuffer, context: ChannelHandlerContext) {
+        let bytes = line.readableBytesView
+        if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return }  // blank line
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            write(JSONRPCResponse.error(.parseError("the line is not valid UTF-8."), id: nil), context: context)
+            return
+        }
+        guard let value = JSONValue.parse(bytes) else {
+            write(JSONRPCResponse.error(.parseError(), id: nil), context: context)
+            return
+        }
+        guard let connection else { return }
+        if case .array(let elements) = value {
+            guard !elements.isEmpty else {
+                write(JSONRPCResponse.error(.invalidRequest("an empty batch."), id: nil), context: context)
+                return
+            }
+            guard elements.count <= Self.batchSizeMax else {
+                write(JSONRPCResponse.error(.invalidRequest("a batch of more than \(Self.batchSizeMax) requests."), id: nil), context: context)
+                return
+            }
+            let futures = elements.map { respond(to: $0, connection: connection) }
+            let channel = context.channel
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            inFlight += 1
+            EventLoopFuture.whenAllComplete(futures, on: context.eventLoop).whenSuccess { results in
+                let responses = results.compactMap { try? $0.get() }.compactMap { $0 }
+                if !responses.isEmpty { Self.write(.array(responses), to: channel) }
+                bound.value.finished(bound, boundContext)
+            }
+        } else {
+            let channel = context.channel
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            inFlight += 1
+            respond(to: value, connection: connection).hop(to: context.eventLoop).whenSuccess { response in
+                if let response { Self.write(response, to: channel) }
+                bound.value.finished(bound, boundContext)
+            }
+        }
+    }
+
+    /// The response object for one request, or nil for a notification.
+    private func respond(to value: JSONValue, connection: RPCConnection) -> EventLoopFuture<JSONValue?> {
+        let eventLoop = connection.eventLoop
+        switch JSONRPCRequest.validate(value) {
+        case .failure(let error):
+            return eventLoop.makeSucceededFuture(JSONRPCResponse.error(error, id: value["id"]))
+        case .success(let request):
+            return service.call(request, connection: connection).map { result -> JSONValue? in
+                guard let id = request.id else { return nil }
+                return JSONRPCResponse.result(result, id: id)
+            }.flatMapErrorThrowing { error -> JSONValue? in
+                guard let id = request.id else { return nil }
+                let rpcError = error as? RPCError ?? .internalError("\(error)")
+                return JSONRPCResponse.error(rpcError, id: id)
+            }
+        }
+    }
+
+    private func write(_ response: JSONValue, context: ChannelHandlerContext) {
+        Self.write(response, to: context.channel)
+    }
+
+    private static func write(_ response: JSONValue, to channel: any Channel) {
+        guard channel.isActive else { return }
+        channel.writeAndFlush(ByteBuffer(string: response.serialized + "\n"), promise: nil)
+    }
+}

@@ -1,0 +1,34 @@
+public import NIOCore
+
+/// What the connection handler dispatches to: the daemon's methods, or a fake in tests.
+/// Calls arrive on the connection's event loop; the future fails with an `RPCError`.
+public protocol RPCService: Sendable {
+    func call(_ request: JSONRPCRequest, connection: RPCConnection) -> EventLoopFuture<JSONValue>
+    func connectionClosed(_ connection: RPCConnection)
+}
+
+/// One client connection, as the service sees it: an id and a way to push notifications.
+public final class RPCConnection: Sendable, Hashable {
+    public let id: Int
+    public let channel: any Channel
+
+    public init(id: Int, channel: any Channel) {
+        self.id = id
+        self.channel = channel
+    }
+
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// Sends a notification line. A client that does not read is not waited for: when the
+    /// channel is not writable the notification is dropped and false returned.
+    @discardableResult
+    public func notify(_ method: String, params: JSONValue) -> Bool {
+        guard channel.isActive, channel.isWritable else { return false }
+        let line = JSONRPCResponse.notification(method, params: params).serialized + "\n"
+        channel.writeAndFlush(ByteBuffer(string: line), promise: nil)
+        return true
+    }
+
+    public static func == (a: RPCConnection, b: RPCConnection) -> Bool { a.id == b.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}

@@ -1,0 +1,259 @@
+import ArgumentParser
+import Foundation
+import NeedledClient
+import NeedledRPC
+
+/// needlectl: the technician's CLI. Exit codes: 0 done, 1 refused by the daemon, 2 usage,
+/// 69 daemon unavailable.
+@main
+struct Needlectl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "needlectl",
+        abstract: "Control a microneedling pen through needled.",
+        discussion: "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 69 daemon unavailable.",
+        subcommands: [
+            Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
+            Depth.self, Speed.self, Session.self, Watch.self, Sim.self,
+        ])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+        } catch let error as RPCError {
+            FileHandle.standardError.write(Data("needlectl: refused: \(error.message)\n".utf8))
+            Foundation.exit(1)
+        } catch let error as NeedledClient.Failure {
+            FileHandle.standardError.write(Data("needlectl: \(error)\n".utf8))
+            Foundation.exit(69)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// `needlectl --socket PATH --json status` and `needlectl status --socket PATH --json` are
+/// the same: the global options given before the command move behind it, where each command's
+/// `Connection` options read them.
+func movingGlobalOptions(_ arguments: [String]) -> [String] {
+    var global: [String] = []
+    var rest: [String] = []
+    var index = 0
+    var beforeCommand = true
+    while index < arguments.count {
+        let argument = arguments[index]
+        if beforeCommand && argument == "--socket" && index + 1 < arguments.count {
+            global += [argument, arguments[index + 1]]
+            index += 2
+            continue
+        }
+        if beforeCommand && (argument.hasPrefix("--socket=") || argument == "--json") {
+            global.append(argument)
+        } else {
+            if !argument.hasPrefix("-") { beforeCommand = false }
+            rest.append(argument)
+        }
+        index += 1
+    }
+    return rest + global
+}
+
+struct Connection: ParsableArguments {
+    @Option(help: "The daemon's socket (default: /run/needled/needled.sock as root, else $XDG_RUNTIME_DIR/needled.sock).")
+    var socket: String?
+
+    @Flag(help: "Print the daemon's JSON result instead of a sentence.")
+    var json = false
+
+    var path: String {
+        if let socket { return socket }
+        if getuid() == 0 { return "/run/needled/needled.sock" }
+        if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
+            return runtime + "/needled.sock"
+        }
+        return "/tmp/needled-\(getuid()).sock"
+    }
+
+    func call(_ method: String, _ params: JSONValue? = nil) throws -> JSONValue {
+        let client = try NeedledClient(path: path)
+        return try client.call(method, params: params)
+    }
+
+    /// Runs a command and prints its result: JSON with --json, else `human`'s sentence.
+    func perform(_ method: String, _ params: JSONValue? = nil, human: (JSONValue) -> String) throws {
+        let result = try call(method, params)
+        print(json ? result.serialized : human(result))
+    }
+}
+
+func stateSentence(_ verb: String) -> (JSONValue) -> String {
+    { result in
+        if case .string(let state)? = result["state"] { return "\(verb); the pen is \(state)." }
+        return verb + "."
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the pen's state, depth, speed, cartridge, session and fault.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.status", human: StatusText.render) }
+}
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the daemon's version, backend, limits and areas.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("daemon.info", human: StatusText.info) }
+}
+
+struct Home: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Home the depth axis (needed after power-up and after a fault reset).")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.home", human: stateSentence("Homing")) }
+}
+
+struct Arm: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Arm the pen (needs a session and an accepted cartridge).")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.arm", human: stateSentence("Armed")) }
+}
+
+struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the needles (the pen must be armed).")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.start", human: stateSentence("Started")) }
+}
+
+struct Stop: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop the needles (ramps down; never refused).")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.stop", human: stateSentence("Stopping")) }
+}
+
+struct EStop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "estop", abstract: "Emergency stop: motor off now, fault latched.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.emergencyStop", human: stateSentence("Emergency stop")) }
+}
+
+struct Reset: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reset a latched fault (then home again).")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.perform("pen.resetFault", human: stateSentence("Fault reset; home the pen next")) }
+}
+
+struct Depth: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Set the needle depth, with its unit: 0.5mm or 500um.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "The depth with its unit, e.g. 0.5mm or 500um.") var text: String
+    var depth: DepthArgument { DepthArgument(argument: text)! }
+    func validate() throws {
+        guard DepthArgument(argument: text) != nil else {
+            throw ValidationError("'\(text)' is not a depth with its unit: write 0.5mm or 500um.")
+        }
+    }
+    func run() throws {
+        try connection.perform("pen.setDepth", .object([("micrometres", .int(depth.micrometres))]),
+            human: stateSentence("Depth set to \(millimetres(depth.micrometres))"))
+    }
+}
+
+struct Speed: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Set the stroke rate, with its unit: 120hz.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "Strokes per second with the unit, e.g. 120hz.") var text: String
+    var speed: SpeedArgument { SpeedArgument(argument: text)! }
+    func validate() throws {
+        guard SpeedArgument(argument: text) != nil else {
+            throw ValidationError("'\(text)' is not a stroke rate with its unit: write 120hz.")
+        }
+    }
+    func run() throws {
+        let value: JSONValue = speed.hertz == speed.hertz.rounded() ? .int(Int64(speed.hertz)) : .double(speed.hertz)
+        try connection.perform("pen.setSpeed", .object([("hertz", value)]),
+            human: stateSentence("Speed set to \(value.serialized) Hz"))
+    }
+}
+
+struct Session: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open or close a treatment session.", subcommands: [Open.self, Close.self])
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a session on an area with the inserted cartridge.")
+        @OptionGroup var connection: Connection
+        @Option(help: "The treatment area (forehead, periorbital, nose, cheeks, perioral, neck, decolletage, scalp, scars, stretchMarks).")
+        var area: String
+        @Option(help: "The serial of the cartridge in the pen (needlectl status shows it).") var cartridge: String
+        @Option(help: "The clinic's reference for this treatment.") var reference: String?
+        func run() throws {
+            var params: [(String, JSONValue)] = [("area", .string(area)), ("cartridge", .string(cartridge))]
+            if let reference { params.append(("reference", .string(reference))) }
+            try connection.perform("session.open", .object(params)) { result in
+                let id = result["session"]?["id"].map { $0 == .null ? "" : ($0.stringValue ?? "") } ?? ""
+                let depth = result["session"]?["maxDepthMicrometres"]?.intValue.map(millimetres) ?? "?"
+                return "Session \(id) open on the \(area), depth limit \(depth)."
+            }
+        }
+    }
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close the open session.")
+        @OptionGroup var connection: Connection
+        func run() throws { try connection.perform("session.close", human: stateSentence("Session closed")) }
+    }
+}
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a live status line until Ctrl-C.")
+    @OptionGroup var connection: Connection
+    @Option(help: "Updates per second (1 to 100).") var hz: Int = 10
+    func validate() throws {
+        guard (1...100).contains(hz) else { throw ValidationError("--hz must be from 1 to 100, not \(hz).") }
+    }
+    @Option(help: "Stop after this many updates (default: until Ctrl-C).") var count: Int?
+    func run() throws {
+        let client = try NeedledClient(path: connection.path)
+        _ = try client.call("telemetry.subscribe", params: .object([("hz", .int(Int64(hz)))]))
+        var seen = 0
+        while count.map({ seen < $0 }) ?? true {
+            let message = try client.readMessage()
+            guard message["method"] == .string("telemetry"), let params = message["params"] else { continue }
+            print(connection.json ? params.serialized : StatusText.line(params))
+            fflush(nil)
+            seen += 1
+        }
+    }
+}
+
+struct Sim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulated pen only: inject or clear a fault.", subcommands: [Fault.self])
+
+    struct Fault: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Inject a fault: stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The fault's name.") var name: String
+        @Flag(help: "Clear the fault instead of injecting it.") var clear = false
+        func run() throws {
+            try connection.perform(clear ? "sim.clearFault" : "sim.injectFault", .object([("fault", .string(name))])) { _ in
+                clear ? "Cleared simulated fault \(name)." : "Injected simulated fault \(name)."
+            }
+        }
+    }
+}
+
+extension JSONValue {
+    var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    var intValue: Int64? {
+        switch self {
+        case .int(let value): value
+        case .double(let value): Int64(value)
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NeedledDaemon
+
+@main
+struct Needled: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "needled",
+        abstract: "The control daemon of a microneedling pen.",
+        discussion: "Serves JSON-RPC 2.0 on a Unix socket; see Docs/api.md.",
+        version: PenServiceVersion.version,
+        subcommands: [Run.self, CheckConfig.self],
+        defaultSubcommand: Run.self)
+}
+
+enum PenServiceVersion {
+    static let version = PenService.version
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the daemon (the default).")
+
+    @Option(help: "The configuration file (default: /etc/needled/needled.toml when it exists, else built-in defaults).")
+    var config: String?
+
+    @Option(help: "The hardware backend: simulated or gpio (overrides the config).")
+    var backend: String?
+
+    @Option(help: "The socket path (default: /run/needled/needled.sock as root, else $XDG_RUNTIME_DIR/needled.sock).")
+    var socket: String?
+
+    @Option(help: "The state directory (records; default /var/lib/needled).")
+    var stateDir: String?
+
+    func validate() throws {
+        if let backend, DaemonConfiguration.BackendKind(rawValue: backend) == nil {
+            throw ValidationError("--backend must be simulated or gpio, not \(backend).")
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "needled")
+        var configuration = DaemonConfiguration()
+        let path = config ?? (FileManager.default.fileExists(atPath: DefaultPaths.configuration) ? DefaultPaths.configuration : nil)
+        if let path {
+            do {
+                configuration = try ConfigurationLoader.load(path: path)
+            } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(78)  // EX_CONFIG
+            }
+            logger.info("configuration loaded", metadata: ["path": "\(path)"])
+        }
+        if let backend, let kind = DaemonConfiguration.BackendKind(rawValue: backend) { configuration.backend = kind }
+        do {
+            try await Daemon.run(configuration: configuration, socketPath: socket ?? DefaultPaths.socket, logger: logger)
+        } catch let error as DaemonError {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(69)  // EX_UNAVAILABLE
+        }
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Check a configuration file; print every error as PATH:LINE: key: message.")
+
+    @Argument(help: "The configuration file to check.")
+    var path: String
+
+    func run() throws {
+        do {
+            _ = try ConfigurationLoader.load(path: path)
+            print("\(path): OK")
+        } catch {
+            print(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
