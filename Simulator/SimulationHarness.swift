@@ -18,10 +18,12 @@ public struct SimulationHarness: Sendable {
     /// One tick; `measuredPeriod` lets a test make a tick late.
     @discardableResult
     public mutating func step(measuredPeriod: Nanoseconds? = nil) -> TickOutput {
-        let inputs = pen.readInputs(measuredPeriod: measuredPeriod ?? period)
+        // The period passes for the pen with the last outputs applied, then the tick reads it.
+        let elapsed = measuredPeriod ?? period
+        pen.advance(by: elapsed)
+        let inputs = pen.readInputs(measuredPeriod: elapsed)
         let output = supervisor.tick(inputs)
         pen.writeOutputs(output.outputs)
-        pen.advance(by: period)
         lastOutput = output
         return output
     }

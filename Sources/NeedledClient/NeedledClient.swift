@@ -40,7 +40,9 @@ public final class NeedledClient {
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard result == 0 else {
             let code = errno
@@ -104,7 +106,10 @@ public final class NeedledClient {
             let count = read(descriptor, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
-                let reason = count == 0 ? "needled closed the connection" : (errno == EAGAIN ? "no answer in time" : String(cString: strerror(errno)))
+                let reason =
+                    count == 0
+                    ? "needled closed the connection"
+                    : (errno == EAGAIN ? "no answer in time" : String(cString: strerror(errno)))
                 throw .connectionLost(path: path, reason: reason)
             }
             buffer.append(contentsOf: chunk[0..<count])
@@ -112,10 +117,17 @@ public final class NeedledClient {
     }
 
     public func send(_ line: String) throws(Failure) {
-        var bytes = Array((line + "\n").utf8)
+        try sendRaw(Array((line + "\n").utf8))
+    }
+
+    /// Sends bytes exactly as given (tests use it for invalid UTF-8 and partial lines).
+    public func sendRaw(_ raw: [UInt8]) throws(Failure) {
+        var bytes = raw
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeMutableBytes {
+                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { throw .connectionLost(path: path, reason: String(cString: strerror(errno))) }
             offset += written

@@ -12,7 +12,8 @@ extension CommandRejection {
                 code: RPCError.invalidStateCode, message: message,
                 data: .object([("state", .string(state.rawValue)), ("allowedStates", .array([]))]))
         case .faultLatched(_, let code), .faultConditionPersists(let code, _):
-            return RPCError(code: RPCError.faultLatchedCode, message: message, data: .object([("code", .string(code.rawValue))]))
+            return RPCError(
+                code: RPCError.faultLatchedCode, message: message, data: .object([("code", .string(code.rawValue))]))
         case .limitExceeded(let violation):
             return RPCError(code: RPCError.limitExceededCode, message: message, data: violation.json)
         case .sessionExpired:
@@ -42,7 +43,13 @@ extension LimitViolation {
         case .depth(let requested, let allowed):
             members += [
                 ("requested", .int(Int64(requested.rawValue))),
-                ("allowed", .object([("min", .int(Int64(allowed.lowerBound.rawValue))), ("max", .int(Int64(allowed.upperBound.rawValue)))])),
+                (
+                    "allowed",
+                    .object([
+                        ("min", .int(Int64(allowed.lowerBound.rawValue))),
+                        ("max", .int(Int64(allowed.upperBound.rawValue))),
+                    ])
+                ),
                 ("unit", "micrometres"),
             ]
         case .speed(let requested, let allowed):
@@ -54,7 +61,13 @@ extension LimitViolation {
         case .duration(let requested, let allowed):
             members += [
                 ("requested", .int(requested.wholeMilliseconds)),
-                ("allowed", .object([("min", .int(allowed.lowerBound.wholeMilliseconds)), ("max", .int(allowed.upperBound.wholeMilliseconds))])),
+                (
+                    "allowed",
+                    .object([
+                        ("min", .int(allowed.lowerBound.wholeMilliseconds)),
+                        ("max", .int(allowed.upperBound.wholeMilliseconds)),
+                    ])
+                ),
                 ("unit", "milliseconds"),
             ]
         }

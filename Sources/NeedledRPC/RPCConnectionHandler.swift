@@ -59,7 +59,8 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .tooLong:
-            let error = RPCError.invalidRequest("the line is longer than \(lineBytesMax) bytes; closing the connection.")
+            let error = RPCError.invalidRequest(
+                "the line is longer than \(lineBytesMax) bytes; closing the connection.")
             let bytes = ByteBuffer(string: JSONRPCResponse.error(error, id: nil).serialized + "\n")
             let channel = context.channel
             channel.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
@@ -86,7 +87,10 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
                 return
             }
             guard elements.count <= Self.batchSizeMax else {
-                write(JSONRPCResponse.error(.invalidRequest("a batch of more than \(Self.batchSizeMax) requests."), id: nil), context: context)
+                write(
+                    JSONRPCResponse.error(
+                        .invalidRequest("a batch of more than \(Self.batchSizeMax) requests."), id: nil),
+                    context: context)
                 return
             }
             let futures = elements.map { respond(to: $0, connection: connection) }

@@ -59,7 +59,9 @@ public struct RPCParams: Sendable {
 
     public func optionalBool(_ key: String) throws(RPCError) -> Bool? {
         guard let value = self[key], value != .null else { return nil }
-        guard case .bool(let bool) = value else { throw .invalidParams("\"\(key)\" must be true or false, not \(value.typeName).") }
+        guard case .bool(let bool) = value else {
+            throw .invalidParams("\"\(key)\" must be true or false, not \(value.typeName).")
+        }
         return bool
     }
 }

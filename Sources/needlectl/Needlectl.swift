@@ -63,7 +63,8 @@ func movingGlobalOptions(_ arguments: [String]) -> [String] {
 }
 
 struct Connection: ParsableArguments {
-    @Option(help: "The daemon's socket (default: /run/needled/needled.sock as root, else $XDG_RUNTIME_DIR/needled.sock).")
+    @Option(
+        help: "The daemon's socket (default: /run/needled/needled.sock as root, else $XDG_RUNTIME_DIR/needled.sock).")
     var socket: String?
 
     @Flag(help: "Print the daemon's JSON result instead of a sentence.")
@@ -98,7 +99,8 @@ func stateSentence(_ verb: String) -> (JSONValue) -> String {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the pen's state, depth, speed, cartridge, session and fault.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the pen's state, depth, speed, cartridge, session and fault.")
     @OptionGroup var connection: Connection
     func run() throws { try connection.perform("pen.status", human: StatusText.render) }
 }
@@ -110,13 +112,15 @@ struct Info: ParsableCommand {
 }
 
 struct Home: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Home the depth axis (needed after power-up and after a fault reset).")
+    static let configuration = CommandConfiguration(
+        abstract: "Home the depth axis (needed after power-up and after a fault reset).")
     @OptionGroup var connection: Connection
     func run() throws { try connection.perform("pen.home", human: stateSentence("Homing")) }
 }
 
 struct Arm: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Arm the pen (needs a session and an accepted cartridge).")
+    static let configuration = CommandConfiguration(
+        abstract: "Arm the pen (needs a session and an accepted cartridge).")
     @OptionGroup var connection: Connection
     func run() throws { try connection.perform("pen.arm", human: stateSentence("Armed")) }
 }
@@ -134,7 +138,8 @@ struct Stop: ParsableCommand {
 }
 
 struct EStop: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "estop", abstract: "Emergency stop: motor off now, fault latched.")
+    static let configuration = CommandConfiguration(
+        commandName: "estop", abstract: "Emergency stop: motor off now, fault latched.")
     @OptionGroup var connection: Connection
     func run() throws { try connection.perform("pen.emergencyStop", human: stateSentence("Emergency stop")) }
 }
@@ -142,39 +147,44 @@ struct EStop: ParsableCommand {
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reset a latched fault (then home again).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.resetFault", human: stateSentence("Fault reset; home the pen next")) }
+    func run() throws {
+        try connection.perform("pen.resetFault", human: stateSentence("Fault reset; home the pen next"))
+    }
 }
 
 struct Depth: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Set the needle depth, with its unit: 0.5mm or 500um.")
     @OptionGroup var connection: Connection
-    @Argument(help: "The depth with its unit, e.g. 0.5mm or 500um.") var text: String
-    var depth: DepthArgument { DepthArgument(argument: text)! }
+    @Argument(help: "The depth with its unit, e.g. 0.5mm or 500um.") var depth: String
+    var value: DepthArgument { DepthArgument(argument: depth)! }
     func validate() throws {
-        guard DepthArgument(argument: text) != nil else {
-            throw ValidationError("'\(text)' is not a depth with its unit: write 0.5mm or 500um.")
+        guard DepthArgument(argument: depth) != nil else {
+            throw ValidationError("'\(depth)' is not a depth with its unit: write 0.5mm or 500um.")
         }
     }
     func run() throws {
-        try connection.perform("pen.setDepth", .object([("micrometres", .int(depth.micrometres))]),
-            human: stateSentence("Depth set to \(millimetres(depth.micrometres))"))
+        try connection.perform(
+            "pen.setDepth", .object([("micrometres", .int(value.micrometres))]),
+            human: stateSentence("Depth set to \(millimetres(value.micrometres))"))
     }
 }
 
 struct Speed: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Set the stroke rate, with its unit: 120hz.")
     @OptionGroup var connection: Connection
-    @Argument(help: "Strokes per second with the unit, e.g. 120hz.") var text: String
-    var speed: SpeedArgument { SpeedArgument(argument: text)! }
+    @Argument(help: "Strokes per second with the unit, e.g. 120hz.") var speed: String
+    var value: SpeedArgument { SpeedArgument(argument: speed)! }
     func validate() throws {
-        guard SpeedArgument(argument: text) != nil else {
-            throw ValidationError("'\(text)' is not a stroke rate with its unit: write 120hz.")
+        guard SpeedArgument(argument: speed) != nil else {
+            throw ValidationError("'\(speed)' is not a stroke rate with its unit: write 120hz.")
         }
     }
     func run() throws {
-        let value: JSONValue = speed.hertz == speed.hertz.rounded() ? .int(Int64(speed.hertz)) : .double(speed.hertz)
-        try connection.perform("pen.setSpeed", .object([("hertz", value)]),
-            human: stateSentence("Speed set to \(value.serialized) Hz"))
+        let hertz = value.hertz
+        let number: JSONValue = hertz == hertz.rounded() ? .int(Int64(hertz)) : .double(hertz)
+        try connection.perform(
+            "pen.setSpeed", .object([("hertz", number)]),
+            human: stateSentence("Speed set to \(number.serialized) Hz"))
     }
 }
 
@@ -183,9 +193,13 @@ struct Session: ParsableCommand {
         abstract: "Open or close a treatment session.", subcommands: [Open.self, Close.self])
 
     struct Open: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open a session on an area with the inserted cartridge.")
+        static let configuration = CommandConfiguration(
+            abstract: "Open a session on an area with the inserted cartridge.")
         @OptionGroup var connection: Connection
-        @Option(help: "The treatment area (forehead, periorbital, nose, cheeks, perioral, neck, decolletage, scalp, scars, stretchMarks).")
+        @Option(
+            help:
+                "The treatment area (forehead, periorbital, nose, cheeks, perioral, neck, decolletage, scalp, scars, stretchMarks)."
+        )
         var area: String
         @Option(help: "The serial of the cartridge in the pen (needlectl status shows it).") var cartridge: String
         @Option(help: "The clinic's reference for this treatment.") var reference: String?
@@ -235,12 +249,15 @@ struct Sim: ParsableCommand {
 
     struct Fault: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Inject a fault: stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway.")
+            abstract:
+                "Inject a fault: stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway."
+        )
         @OptionGroup var connection: Connection
         @Argument(help: "The fault's name.") var name: String
         @Flag(help: "Clear the fault instead of injecting it.") var clear = false
         func run() throws {
-            try connection.perform(clear ? "sim.clearFault" : "sim.injectFault", .object([("fault", .string(name))])) { _ in
+            try connection.perform(clear ? "sim.clearFault" : "sim.injectFault", .object([("fault", .string(name))])) {
+                _ in
                 clear ? "Cleared simulated fault \(name)." : "Injected simulated fault \(name)."
             }
         }

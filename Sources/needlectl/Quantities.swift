@@ -31,7 +31,8 @@ struct SpeedArgument: ExpressibleByArgument {
 
     init?(argument: String) {
         let lower = argument.lowercased().replacingOccurrences(of: " ", with: "")
-        guard lower.hasSuffix("hz"), let value = Double(lower.dropLast(2)), value.isFinite, abs(value) <= 1_000_000 else {
+        guard lower.hasSuffix("hz"), let value = Double(lower.dropLast(2)), value.isFinite, abs(value) <= 1_000_000
+        else {
             return nil
         }
         hertz = value

@@ -17,7 +17,9 @@ enum StatusText {
             lines.append("cartridge  none inserted")
         }
         if let session = status["session"], session != .null {
-            lines.append("session    \(session["id"]?.stringValue ?? "?") on \(session["area"]?.stringValue ?? "?") since \(session["openedAt"]?.stringValue ?? "?")")
+            lines.append(
+                "session    \(session["id"]?.stringValue ?? "?") on \(session["area"]?.stringValue ?? "?") since \(session["openedAt"]?.stringValue ?? "?")"
+            )
         } else {
             lines.append("session    none open")
         }
@@ -33,21 +35,25 @@ enum StatusText {
     /// One line per telemetry update.
     static func line(_ status: JSONValue) -> String {
         let state = status["state"]?.stringValue ?? "?"
-        var text = "\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) depth \(mm(status["depthMicrometres"]))/\(mm(status["depthTargetMicrometres"]))  speed \(hz(status["speedHertz"]))/\(hz(status["speedTargetHertz"]))"
+        var text =
+            "\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) depth \(mm(status["depthMicrometres"]))/\(mm(status["depthTargetMicrometres"]))  speed \(hz(status["speedHertz"]))/\(hz(status["speedTargetHertz"]))"
         if let fault = status["fault"], fault != .null { text += "  FAULT \(fault["code"]?.stringValue ?? "?")" }
         return text
     }
 
     static func info(_ info: JSONValue) -> String {
         var lines = [
-            "needled \(info["version"]?.stringValue ?? "?") on the \(info["backend"]?.stringValue ?? "?") backend at \(info["tickRateHertz"]?.intValue ?? 0) Hz",
+            "needled \(info["version"]?.stringValue ?? "?") on the \(info["backend"]?.stringValue ?? "?") backend at \(info["tickRateHertz"]?.intValue ?? 0) Hz"
         ]
         if let limits = info["limits"] {
             lines.append("depth      at most \(mm(limits["maxDepthMicrometres"]))")
             lines.append("speed      \(hz(limits["minSpeedHertz"])) to \(hz(limits["maxSpeedHertz"]))")
         }
         if case .array(let areas)? = info["areas"] {
-            lines.append("areas      " + areas.map { "\($0["area"]?.stringValue ?? "?") \(mm($0["maxDepthMicrometres"]))" }.joined(separator: ", "))
+            lines.append(
+                "areas      "
+                    + areas.map { "\($0["area"]?.stringValue ?? "?") \(mm($0["maxDepthMicrometres"]))" }.joined(
+                        separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

@@ -47,7 +47,9 @@ struct Run: AsyncParsableCommand {
         }
         let logger = Logger(label: "needled")
         var configuration = DaemonConfiguration()
-        let path = config ?? (FileManager.default.fileExists(atPath: DefaultPaths.configuration) ? DefaultPaths.configuration : nil)
+        let path =
+            config
+            ?? (FileManager.default.fileExists(atPath: DefaultPaths.configuration) ? DefaultPaths.configuration : nil)
         if let path {
             do {
                 configuration = try ConfigurationLoader.load(path: path)
@@ -59,7 +61,8 @@ struct Run: AsyncParsableCommand {
         }
         if let backend, let kind = DaemonConfiguration.BackendKind(rawValue: backend) { configuration.backend = kind }
         do {
-            try await Daemon.run(configuration: configuration, socketPath: socket ?? DefaultPaths.socket, logger: logger)
+            try await Daemon.run(
+                configuration: configuration, socketPath: socket ?? DefaultPaths.socket, logger: logger)
         } catch let error as DaemonError {
             logger.critical("cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
@@ -69,7 +72,8 @@ struct Run: AsyncParsableCommand {
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-config", abstract: "Check a configuration file; print every error as PATH:LINE: key: message.")
+        commandName: "check-config",
+        abstract: "Check a configuration file; print every error as PATH:LINE: key: message.")
 
     @Argument(help: "The configuration file to check.")
     var path: String

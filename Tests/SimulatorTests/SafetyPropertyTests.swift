@@ -134,9 +134,9 @@ struct InvariantChecker {
 
     private mutating func tick(late: Bool) {
         let before = harness.supervisor
-        let inputs = harness.pen.readInputs(measuredPeriod: harness.period)
         let output = harness.step(measuredPeriod: late ? harness.period * 3 : nil)
         let after = harness.supervisor
+        let inputs = after.lastInputs
         let outputs = output.outputs
         ticks += 1
         if after.phase == .running { reachedRunning = true }

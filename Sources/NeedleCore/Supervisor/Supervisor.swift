@@ -20,7 +20,8 @@ public struct Supervisor: Sendable, Equatable {
     var speedController: SpeedController
     var estimator: SpeedEstimator
     var depthAxis: DepthAxis
-    var lastInputs = PenInputs()
+    /// The inputs of the latest tick (commands are checked against them).
+    public internal(set) var lastInputs = PenInputs()
     var phaseEnteredAt: TickIndex = .zero
     /// The highest speed the motor may show now: follows the ramped setpoint up at once and
     /// down at half the ramp rate, so a motor that lags its ramp-down is not an overspeed.
@@ -64,7 +65,7 @@ public struct Supervisor: Sendable, Equatable {
     public mutating func tick(_ inputs: PenInputs) -> TickOutput {
         tickIndex = tickIndex.advanced(by: 1)
         lastInputs = inputs
-        estimator.update(encoderCount: inputs.encoderCount, tickPeriod: configuration.tickPeriod)
+        estimator.update(encoderCount: inputs.encoderCount, measuredPeriod: inputs.measuredPeriod)
 
         checkHardware(inputs)
         if inputs.hardwareStatus == .ok {

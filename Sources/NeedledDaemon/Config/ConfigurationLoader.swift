@@ -8,11 +8,14 @@ public enum ConfigurationLoader {
     public static func load(path: String) throws(ConfigurationErrors) -> DaemonConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationErrors(errors: [
-                ConfigurationError(path: path, line: 0, key: "file", message: "cannot be read (missing, or no permission).")
+                ConfigurationError(
+                    path: path, line: 0, key: "file", message: "cannot be read (missing, or no permission).")
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationErrors(errors: [ConfigurationError(path: path, line: 0, key: "file", message: "is not UTF-8 text.")])
+            throw ConfigurationErrors(errors: [
+                ConfigurationError(path: path, line: 0, key: "file", message: "is not UTF-8 text.")
+            ])
         }
         return try parse(text, path: path)
     }
@@ -26,7 +29,9 @@ public enum ConfigurationLoader {
                 ConfigurationError(path: path, line: error.source.begin.line, key: "syntax", message: error.description)
             ])
         } catch {
-            throw ConfigurationErrors(errors: [ConfigurationError(path: path, line: 0, key: "syntax", message: "\(error)")])
+            throw ConfigurationErrors(errors: [
+                ConfigurationError(path: path, line: 0, key: "syntax", message: "\(error)")
+            ])
         }
         var reader = ConfigurationReader(table: table, locator: KeyLocator(text), path: path)
         let configuration = reader.read()
@@ -49,7 +54,8 @@ struct KeyLocator {
                 table = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
                 lines[table] = index + 1
             } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
-                let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "\""))
                 lines[table.isEmpty ? key : table + "." + key] = index + 1
             }
         }
@@ -111,7 +117,9 @@ struct ConfigurationReader {
         depthAxis.retractOnFault = retract
         let speed = Hertz(Int32(defaultSpeed))
         guard speed >= limits.speedMin && speed <= limits.speedMax else {
-            fail("pen.default-speed-hertz", "\(speed) is outside the speed limits \(limits.speedMin) to \(limits.speedMax).")
+            fail(
+                "pen.default-speed-hertz",
+                "\(speed) is outside the speed limits \(limits.speedMin) to \(limits.speedMax).")
             return nil
         }
         let period = Nanoseconds(1_000_000_000 / Int64(tickRate))
@@ -142,7 +150,9 @@ struct ConfigurationReader {
             return fallback
         }
         guard range.contains(int) else {
-            fail("\(tableName).\(key)", "\(int) is outside the allowed range \(range.lowerBound) to \(range.upperBound).")
+            fail(
+                "\(tableName).\(key)", "\(int) is outside the allowed range \(range.lowerBound) to \(range.upperBound)."
+            )
             return fallback
         }
         return int
@@ -160,7 +170,10 @@ struct ConfigurationReader {
             if let areaTable = areaValue.table {
                 for key in areaTable.keys {
                     guard let area = TreatmentArea(rawValue: key) else {
-                        fail("\(areaKey).\(key)", "unknown area; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", ")).")
+                        fail(
+                            "\(areaKey).\(key)",
+                            "unknown area; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", "))."
+                        )
                         continue
                     }
                     guard let depth = areaTable[key]?.int, depth >= 0, depth <= 3000 else {

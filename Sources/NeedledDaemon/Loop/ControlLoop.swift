@@ -1,8 +1,9 @@
+public import NeedleCore
+public import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-public import NeedleCore
-public import Synchronization
 
 /// The rings between the loop thread and the socket side. Each has one producer and one consumer.
 public final class LoopChannels: Sendable {
@@ -47,6 +48,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
     /// One tick. Called by the loop thread; tests call it directly.
     public func tick(measuredPeriod: Nanoseconds) {
+        // The time since the last tick passes for the pen first (the simulator's physics; real
+        // hardware ignores it), so the inputs read next describe exactly the measured period.
+        backend.elapse(measuredPeriod)
         var handled = 0
         while handled < Self.commandsPerTickMax, let envelope = channels.requests.pop() {
             handled += 1
@@ -72,7 +76,6 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             channels.droppedSnapshots.add(1, ordering: .relaxed)
         }
         channels.ticks.add(1, ordering: .relaxed)
-        backend.elapse(measuredPeriod)
     }
 
     private func apply(_ request: LoopRequest) -> LoopOutcome {

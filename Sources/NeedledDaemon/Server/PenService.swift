@@ -28,7 +28,9 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     public static let replyTimeout = TimeAmount.seconds(2)
 
-    public init(eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String) {
+    public init(
+        eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String
+    ) {
         self.eventLoop = eventLoop
         self.channels = channels
         self.configuration = configuration
@@ -38,7 +40,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// Starts draining the loop's rings every millisecond.
     public func start() {
         eventLoop.execute {
-            self.poller = self.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { _ in
+            self.poller = self.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) {
+                _ in
                 self.poll()
             }
         }
@@ -93,7 +96,9 @@ public final class PenService: RPCService, @unchecked Sendable {
         "events.unsubscribe", "sim.injectFault", "sim.clearFault",
     ]
 
-    private func dispatch(_ request: JSONRPCRequest, connection: RPCConnection) throws(RPCError) -> EventLoopFuture<JSONValue> {
+    private func dispatch(
+        _ request: JSONRPCRequest, connection: RPCConnection
+    ) throws(RPCError) -> EventLoopFuture<JSONValue> {
         switch request.method {
         case "daemon.info":
             _ = try RPCParams(request, allowed: [])
@@ -112,16 +117,21 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "pen.resetFault": return try simple(request, .resetFault)
         case "pen.setDepth":
             let params = try RPCParams(request, allowed: ["micrometres"])
-            let value = try params.requiredInteger("micrometres", meaning: "the depth in micrometres, e.g. 500 for 0.5 mm")
+            let value = try params.requiredInteger(
+                "micrometres", meaning: "the depth in micrometres, e.g. 500 for 0.5 mm")
             guard value >= -1_000_000 && value <= 1_000_000 else {
-                throw RPCError(code: RPCError.limitExceededCode, message: "Depth \(value) µm is far outside any limit.", data: .object([("limit", "maxDepth"), ("requested", .int(value))]))
+                throw RPCError(
+                    code: RPCError.limitExceededCode, message: "Depth \(value) µm is far outside any limit.",
+                    data: .object([("limit", "maxDepth"), ("requested", .int(value))]))
             }
             return command(.setDepth(Micrometres(Int32(value))))
         case "pen.setSpeed":
             let params = try RPCParams(request, allowed: ["hertz"])
             let value = try params.requiredNumber("hertz", meaning: "strokes per second, e.g. 120")
             guard abs(value) <= 1_000_000 else {
-                throw RPCError(code: RPCError.limitExceededCode, message: "Speed \(value) Hz is far outside any limit.", data: .object([("limit", "maxSpeed")]))
+                throw RPCError(
+                    code: RPCError.limitExceededCode, message: "Speed \(value) Hz is far outside any limit.",
+                    data: .object([("limit", "maxSpeed")]))
             }
             return command(.setSpeed(Hertz(millihertz: Int32((value * 1000).rounded()))))
         case "session.open": return try openSession(request)
@@ -130,7 +140,9 @@ public final class PenService: RPCService, @unchecked Sendable {
             let closing = session
             return command(.closeSession).map { result in
                 if closing != nil { self.session = nil }
-                return .object([("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null)])
+                return .object([
+                    ("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null),
+                ])
             }
         case "session.acceptCartridge": return try acceptCartridge(request)
         case "telemetry.subscribe": return try subscribeTelemetry(request, connection: connection)
@@ -150,14 +162,19 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "sim.injectFault", "sim.clearFault":
             guard configuration.backend == .simulated else { throw .methodNotFound(request.method) }
             let params = try RPCParams(request, allowed: ["fault"])
-            let name = try params.requiredString("fault", meaning: "one of \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", "))")
+            let name = try params.requiredString(
+                "fault", meaning: "one of \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", "))")
             guard let fault = SimulatedFault(rawValue: name) else {
-                throw .invalidParams("unknown fault \"\(name)\"; the simulator's faults are \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw .invalidParams(
+                    "unknown fault \"\(name)\"; the simulator's faults are \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
             }
             return send(request.method == "sim.injectFault" ? .injectFault(fault) : .clearFault(fault))
                 .flatMapThrowing { outcome in
                     guard case .accepted = outcome else { throw RPCError.methodNotFound(request.method) }
-                    return .object([("fault", .string(fault.rawValue)), ("active", .bool(request.method == "sim.injectFault"))])
+                    return .object([
+                        ("fault", .string(fault.rawValue)), ("active", .bool(request.method == "sim.injectFault")),
+                    ])
                 }
         default:
             throw .methodNotFound(request.method)
@@ -170,7 +187,9 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     private func succeed(_ value: JSONValue) -> EventLoopFuture<JSONValue> { eventLoop.makeSucceededFuture(value) }
 
-    private func simple(_ request: JSONRPCRequest, _ penCommand: PenCommand) throws(RPCError) -> EventLoopFuture<JSONValue> {
+    private func simple(
+        _ request: JSONRPCRequest, _ penCommand: PenCommand
+    ) throws(RPCError) -> EventLoopFuture<JSONValue> {
         _ = try RPCParams(request, allowed: [])
         return command(penCommand)
     }
@@ -198,7 +217,8 @@ public final class PenService: RPCService, @unchecked Sendable {
         let promise = eventLoop.makePromise(of: LoopOutcome.self)
         pending[id] = promise
         eventLoop.scheduleTask(in: Self.replyTimeout) {
-            self.pending.removeValue(forKey: id)?.fail(RPCError.internalError("the control loop did not answer within 2 s."))
+            self.pending.removeValue(forKey: id)?.fail(
+                RPCError.internalError("the control loop did not answer within 2 s."))
         }
         return promise.futureResult
     }
@@ -209,7 +229,9 @@ public final class PenService: RPCService, @unchecked Sendable {
         let params = try RPCParams(request, allowed: ["area", "cartridge", "reference"])
         let areaName = try params.requiredString("area", meaning: "the treatment area")
         guard let area = TreatmentArea(rawValue: areaName) else {
-            throw .invalidParams("unknown area \"\(areaName)\"; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw .invalidParams(
+                "unknown area \"\(areaName)\"; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
         }
         let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
         let reference = try params.optionalString("reference", meaning: "the clinic's reference for the treatment")
@@ -222,7 +244,10 @@ public final class PenService: RPCService, @unchecked Sendable {
                 openedAt: ISO8601DateFormatter().string(from: Date()))
             self.session = record
             self.usedCartridges.insert(cartridge)
-            return .object([("session", record.json(status: self.latest.status, limits: self.configuration.pen.limits)), ("state", result["state"] ?? .null)])
+            return .object([
+                ("session", record.json(status: self.latest.status, limits: self.configuration.pen.limits)),
+                ("state", result["state"] ?? .null),
+            ])
         }
     }
 
@@ -240,7 +265,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// A cartridge must be the one in the slot and must never have served another session.
     private func checkCartridge(_ serial: String) throws(RPCError) {
         guard let inserted = latest.cartridgeSerial?.string, latest.status.cartridgePresent else {
-            throw .cartridgeRejected(reason: "absent", message: "No cartridge is inserted. Insert a new sterile cartridge.")
+            throw .cartridgeRejected(
+                reason: "absent", message: "No cartridge is inserted. Insert a new sterile cartridge.")
         }
         guard serial == inserted else {
             throw .cartridgeRejected(
@@ -248,15 +274,19 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
         guard !usedCartridges.contains(serial) else {
             throw .cartridgeRejected(
-                reason: "reused", message: "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge.")
+                reason: "reused",
+                message: "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge.")
         }
     }
 
     // MARK: Subscriptions and info
 
-    private func subscribeTelemetry(_ request: JSONRPCRequest, connection: RPCConnection) throws(RPCError) -> EventLoopFuture<JSONValue> {
+    private func subscribeTelemetry(
+        _ request: JSONRPCRequest, connection: RPCConnection
+    ) throws(RPCError) -> EventLoopFuture<JSONValue> {
         let params = try RPCParams(request, allowed: ["hz"])
-        let hz = params["hz"] == nil ? 10 : try params.requiredInteger("hz", meaning: "notifications per second, 1 to 100")
+        let hz =
+            params["hz"] == nil ? 10 : try params.requiredInteger("hz", meaning: "notifications per second, 1 to 100")
         guard (1...100).contains(hz) else {
             throw .invalidParams("\"hz\" must be from 1 to 100 notifications per second, not \(hz).")
         }
@@ -267,7 +297,9 @@ public final class PenService: RPCService, @unchecked Sendable {
                 task.cancel()
                 return
             }
-            connection.notify("telemetry", params: StatusJSON.status(self.latest, session: self.session, limits: self.configuration.pen.limits))
+            connection.notify(
+                "telemetry",
+                params: StatusJSON.status(self.latest, session: self.session, limits: self.configuration.pen.limits))
         }
         return succeed(.object([("subscribed", true), ("hz", .int(hz))]))
     }
@@ -279,21 +311,34 @@ public final class PenService: RPCService, @unchecked Sendable {
             ("backend", .string(backendName)),
             ("tickRateHertz", .int(configuration.tickRateHertz)),
             ("limits", StatusJSON.limits(limits)),
-            ("areas", .array(TreatmentArea.allCases.map { area in
-                .object([("area", .string(area.rawValue)), ("maxDepthMicrometres", .int(Int64(limits.effectiveDepthMax(in: area).rawValue)))])
-            })),
-            ("pen", .object([
-                ("needleCount", .int(Int64(configuration.needleCount))),
-                ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
-                ("strokeRateHertz", .object([("min", limits.speedMin.json), ("max", limits.speedMax.json)])),
-                ("depthStepMicrometres", .int(Int64(configuration.pen.depthAxis.micrometresPerStep))),
-            ])),
-            ("loop", .object([
-                ("ticks", .int(channels.ticks.load(ordering: .relaxed))),
-                ("overruns", .int(channels.overruns.load(ordering: .relaxed))),
-                ("droppedEvents", .int(channels.droppedEvents.load(ordering: .relaxed))),
-                ("droppedSnapshots", .int(channels.droppedSnapshots.load(ordering: .relaxed))),
-            ])),
+            (
+                "areas",
+                .array(
+                    TreatmentArea.allCases.map { area in
+                        .object([
+                            ("area", .string(area.rawValue)),
+                            ("maxDepthMicrometres", .int(Int64(limits.effectiveDepthMax(in: area).rawValue))),
+                        ])
+                    })
+            ),
+            (
+                "pen",
+                .object([
+                    ("needleCount", .int(Int64(configuration.needleCount))),
+                    ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
+                    ("strokeRateHertz", .object([("min", limits.speedMin.json), ("max", limits.speedMax.json)])),
+                    ("depthStepMicrometres", .int(Int64(configuration.pen.depthAxis.micrometresPerStep))),
+                ])
+            ),
+            (
+                "loop",
+                .object([
+                    ("ticks", .int(channels.ticks.load(ordering: .relaxed))),
+                    ("overruns", .int(channels.overruns.load(ordering: .relaxed))),
+                    ("droppedEvents", .int(channels.droppedEvents.load(ordering: .relaxed))),
+                    ("droppedSnapshots", .int(channels.droppedSnapshots.load(ordering: .relaxed))),
+                ])
+            ),
         ])
     }
 }

@@ -43,7 +43,10 @@ enum StatusJSON {
     static func event(_ event: PenEvent) -> JSONValue {
         switch event {
         case .stateChanged(let from, let to, let tick):
-            .object([("type", "stateChanged"), ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("tick", .int(tick.rawValue))])
+            .object([
+                ("type", "stateChanged"), ("from", .string(from.rawValue)), ("to", .string(to.rawValue)),
+                ("tick", .int(tick.rawValue)),
+            ])
         case .faultLatched(let latched):
             .object([("type", "fault"), ("fault", fault(latched)), ("tick", .int(latched.tick.rawValue))])
         case .homed(let tick): .object([("type", "homed"), ("tick", .int(tick.rawValue))])

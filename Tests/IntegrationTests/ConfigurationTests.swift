@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `needled check-config` and the daemon with a config: every wrong key shows the person the
+/// file, the line, the key and what is allowed.
+@Suite("Configuration")
+struct ConfigurationTests {
+    func check(_ text: String) throws -> (Int32, String) {
+        let path = NSTemporaryDirectory() + "needled-check-\(UUID().uuidString.prefix(8)).toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (code, output, _) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["check-config", path])
+        return (code, output.replacingOccurrences(of: path, with: "CONFIG"))
+    }
+
+    @Test("A valid file passes")
+    func valid() throws {
+        let (code, output) = try check(
+            """
+            [daemon]
+            tick-rate-hertz = 500
+            [pen]
+            needle-count = 14
+            default-speed-hertz = 110
+            [limits]
+            max-depth-micrometres = 1200
+            [limits.area-max-depth-micrometres]
+            cheeks = 800
+            """)
+        #expect(code == 0)
+        #expect(output == "CONFIG: OK\n")
+    }
+
+    @Test(
+        "Every error, each with its line, at once",
+        arguments: [
+            (
+                "[limits]\nmax-depth-micrometres = 3500\n",
+                "CONFIG:2: limits.max-depth-micrometres: 3.50 mm is outside the allowed range 0.00 mm to 3.00 mm.\n"
+            ),
+            (
+                "[limits]\nmax-speed-hertz = 200\n",
+                "CONFIG:2: limits.max-speed-hertz: 200 Hz is outside the allowed range 1 Hz to 150 Hz.\n"
+            ),
+            (
+                "[limits]\nmax-depth-micrometres = \"deep\"\n",
+                "CONFIG:2: limits.max-depth-micrometres: must be a whole number from -1000000 to 1000000.\n"
+            ),
+            (
+                "[limits]\nmax-depht-micrometres = 1000\n",
+                "CONFIG:2: limits.max-depht-micrometres: unknown key; allowed: max-depth-micrometres, area-max-depth-micrometres, max-speed-hertz, min-speed-hertz, speed-ramp-hertz-per-second, overspeed-margin-hertz, stall-timeout-milliseconds, depth-following-error-tolerance-micrometres, max-temperature-millicelsius, max-continuous-run-seconds, max-session-length-minutes, arm-timeout-seconds, homing-timeout-milliseconds, tick-overruns-in-a-row.\n"
+            ),
+            (
+                "[limits.area-max-depth-micrometres]\nlips = 200\n",
+                "CONFIG:2: limits.area-max-depth-micrometres.lips: unknown area; the areas are forehead, periorbital, nose, cheeks, perioral, neck, decolletage, scalp, scars, stretchMarks.\n"
+            ),
+            (
+                "[limits.area-max-depth-micrometres]\nscars = 2000\n",
+                "CONFIG:2: limits.area-max-depth-micrometres.scars: The scars limit of 2.00 mm must be between 0.00 mm and the maximum depth of 1.50 mm.\n"
+            ),
+            ("[daemon]\nbackend = \"usb\"\n", "CONFIG:2: daemon.backend: must be \"simulated\" or \"gpio\".\n"),
+            (
+                "[daemon]\ntick-rate-hertz = 50\n",
+                "CONFIG:2: daemon.tick-rate-hertz: 50 is outside the allowed range 100 to 5000.\n"
+            ),
+            ("[pen]\nretract-on-fault = 1\n", "CONFIG:2: pen.retract-on-fault: must be true or false.\n"),
+            (
+                "[pen]\ndefault-speed-hertz = 20\n",
+                "CONFIG:2: pen.default-speed-hertz: 20 Hz is outside the speed limits 25 Hz to 150 Hz.\n"
+            ),
+            ("[motor]\npower = 3\n", "CONFIG:1: motor: unknown key; the tables are [daemon], [pen] and [limits].\n"),
+            ("[limits\n", "CONFIG:1: syntax: "),
+            (
+                "[limits]\nmax-speed-hertz = 200\n[pen]\nneedle-count = 0\n",
+                "CONFIG:2: limits.max-speed-hertz: 200 Hz is outside the allowed range 1 Hz to 150 Hz.\nCONFIG:4: pen.needle-count: 0 is outside the allowed range 1 to 100.\n"
+            ),
+        ])
+    func errors(text: String, expected: String) throws {
+        let (code, output) = try check(text)
+        #expect(code == 1)
+        #expect(output.hasPrefix(expected), "got: \(output)")
+    }
+
+    @Test("The daemon refuses to start on a bad config, and names the error")
+    func daemonRefusesBadConfig() throws {
+        let path = NSTemporaryDirectory() + "needled-bad-\(UUID().uuidString.prefix(8)).toml"
+        try "[limits]\nmax-speed-hertz = 999\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (code, _, errors) = try DaemonProcess.run(
+            DaemonProcess.binary("needled"), ["--config", path, "--socket", NSTemporaryDirectory() + "never.sock"])
+        #expect(code == 78)
+        #expect(
+            errors.contains("\(path):2: limits.max-speed-hertz: 999 Hz is outside the allowed range 1 Hz to 150 Hz."))
+    }
+
+    @Test("A configured limit is in force: daemon.info reports it and setDepth obeys it")
+    func configuredLimit() throws {
+        let daemon = try DaemonProcess(config: "[limits]\nmax-depth-micrometres = 800\n")
+        let info = try daemon.call("daemon.info")
+        #expect(info["limits"]?["maxDepthMicrometres"] == .int(800))
+        #expect(info["backend"] == "simulated")
+        _ = try daemon.call("pen.home")
+        try daemon.waitFor { $0["state"] == "ready" }
+        let error = try daemon.error("pen.setDepth", .object([("micrometres", 900)]))
+        #expect(error?.code == -32001)
+        #expect(error?.message == "Depth 0.90 mm is outside the limit maxDepth; allowed 0.00 mm to 0.80 mm.")
+    }
+
+    @Test("needled's own usage errors")
+    func daemonUsage() throws {
+        let (code, _, errors) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["--backend", "usb"])
+        #expect(code != 0)
+        #expect(errors.contains("--backend must be simulated or gpio, not usb."))
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import NeedledClient
+import NeedledRPC
+
+/// The real `needled` binary, started on a temporary socket for one test and stopped with
+/// SIGTERM at the end.
+final class DaemonProcess {
+    static var binaryDirectory: URL {
+        if let override = ProcessInfo.processInfo.environment["NEEDLED_BIN_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // .../debug/needledPackageTests.xctest (a file on Linux) → .../debug
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("needled").path) && url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func binary(_ name: String) -> String { binaryDirectory.appendingPathComponent(name).path }
+
+    let directory: URL
+    let socketPath: String
+    let process = Process()
+    let logPath: String
+
+    init(config: String? = nil, extraArguments: [String] = []) throws {
+        directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "needled-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        socketPath = directory.appendingPathComponent("needled.sock").path
+        logPath = directory.appendingPathComponent("needled.log").path
+        var arguments = ["--socket", socketPath, "--state-dir", directory.path]
+        if let config {
+            let configPath = directory.appendingPathComponent("needled.toml").path
+            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+            arguments += ["--config", configPath]
+        }
+        process.executableURL = URL(fileURLWithPath: Self.binary("needled"))
+        process.arguments = arguments + extraArguments
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try waitForSocket()
+    }
+
+    private func waitForSocket() throws {
+        for _ in 0..<200 {
+            if (try? NeedledClient(path: socketPath)) != nil { return }
+            guard process.isRunning else { throw DaemonFailure.exited(log: log) }
+            usleep(50_000)
+        }
+        throw DaemonFailure.noSocket(log: log)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func client() throws -> NeedledClient { try NeedledClient(path: socketPath) }
+
+    /// Calls a method on a fresh connection.
+    func call(_ method: String, _ params: JSONValue? = nil) throws -> JSONValue {
+        try client().call(method, params: params)
+    }
+
+    /// Calls and returns the RPC error; nil when the call succeeded.
+    func error(_ method: String, _ params: JSONValue? = nil) throws -> RPCError? {
+        do {
+            _ = try call(method, params)
+            return nil
+        } catch let error as RPCError {
+            return error
+        }
+    }
+
+    func status() throws -> JSONValue { try call("pen.status") }
+
+    /// Polls pen.status until `condition` holds (up to `seconds`).
+    @discardableResult
+    func waitFor(seconds: Double = 5, _ condition: (JSONValue) -> Bool) throws -> JSONValue {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = try status()
+        while !condition(last) && Date() < deadline {
+            usleep(10_000)
+            last = try status()
+        }
+        return last
+    }
+
+    /// Home, open a session with the inserted cartridge, arm and start.
+    func startTreatment(area: String = "cheeks", speedHertz: Int64 = 120) throws {
+        _ = try call("pen.home")
+        try waitFor { $0["state"] == "ready" }
+        let serial = try status()["cartridge"]?["serial"] ?? .null
+        _ = try call("session.open", .object([("area", .string(area)), ("cartridge", serial)]))
+        _ = try call("pen.setSpeed", .object([("hertz", .int(speedHertz))]))
+        _ = try call("pen.arm")
+        _ = try call("pen.start")
+    }
+
+    /// Runs needlectl against this daemon: (exit code, stdout, stderr).
+    func needlectl(_ arguments: [String]) throws -> (Int32, String, String) {
+        try Self.run(Self.binary("needlectl"), ["--socket", socketPath] + arguments)
+    }
+
+    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (Int32, String, String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        )
+    }
+
+    /// SIGTERM, then wait; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        for _ in 0..<100 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+enum DaemonFailure: Error {
+    case exited(log: String)
+    case noSocket(log: String)
+}
