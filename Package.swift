@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The pure core: units, limits, state machine, controllers, supervisor. No I/O, no clocks.
@@ -55,6 +56,15 @@ let package = Package(
                 "NeedledDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
+        // libgpiod (1.6 on Debian 12): only NeedledGPIO imports it.
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        // Typed Swift over libgpiod: chips found by label, lines by name, errors with errno.
+        .target(
+            name: "NeedledGPIO",
+            dependencies: ["CGPIOD", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strictSettings),
+        // Checks NeedledGPIO against a real kernel's gpio-sim chip (run inside the test VM).
+        .executableTarget(name: "gpio-selftest", dependencies: ["NeedledGPIO"], swiftSettings: strictSettings),
         // A small blocking client for the socket: needlectl and the integration tests use it.
         .target(name: "NeedledClient", dependencies: ["NeedledRPC"], swiftSettings: strictSettings),
         .executableTarget(

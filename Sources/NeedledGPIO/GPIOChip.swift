@@ -1,0 +1,149 @@
+import CGPIOD
+import Glibc
+import SystemPackage
+
+/// One requested line: its name (for errors) and the handle the adapter uses.
+public struct GPIOLine: Sendable, Hashable {
+    public let name: String
+    public let offset: UInt32
+    let handle: Int  // index into the chip's table of requested lines
+}
+
+/// An edge seen on an input line, with the kernel's timestamp.
+public struct GPIOEdge: Sendable, Equatable {
+    public var rising: Bool
+    public var timestampNanoseconds: Int64
+
+    public init(rising: Bool, timestampNanoseconds: Int64) {
+        self.rising = rising
+        self.timestampNanoseconds = timestampNanoseconds
+    }
+}
+
+/// The GPIO chip as the backend uses it. Every libgpiod call is behind this protocol, so that a
+/// libgpiod 2.x adapter is one more file (Debian 12 ships 1.6; newer distributions ship 2.x).
+public protocol GPIOChip: AnyObject {
+    var label: String { get }
+    func offset(ofLineNamed name: String) -> UInt32?
+    /// Requests an output under the consumer "needled", driven to `initial` at once.
+    func requestOutput(offset: UInt32, name: String, initial: Bool) throws(GPIOError) -> GPIOLine
+    /// Requests an input; with `edges`, both edges are delivered to `readEdges` without blocking.
+    func requestInput(offset: UInt32, name: String, edges: Bool, pullDown: Bool) throws(GPIOError) -> GPIOLine
+    func set(_ line: GPIOLine, _ value: Bool) throws(GPIOError)
+    func get(_ line: GPIOLine) throws(GPIOError) -> Bool
+    /// Reads the edges queued on `line` into `buffer` (never blocks); returns how many.
+    func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> Int
+    /// Releases every line, the last requested first (the enable line is requested last).
+    func releaseAll()
+}
+
+/// libgpiod 1.6 (Debian 12).
+public final class LibgpiodV1Chip: GPIOChip {
+    public static let consumer = "needled"
+
+    public let label: String
+    private let chip: OpaquePointer
+    private var lines: [(pointer: OpaquePointer, name: String, eventFD: Int32)] = []
+    private var eventScratch: [gpiod_line_event]
+
+    /// Opens the chip whose label is `label`.
+    public init(label: String) throws(GPIOError) {
+        errno = 0
+        guard let chip = gpiod_chip_open_by_label(label) else {
+            let code = errno == 0 ? ENOENT : errno
+            throw GPIOError(.chipNotFound(label: label), call: "gpiod_chip_open_by_label", errno: Errno(rawValue: code))
+        }
+        self.chip = chip
+        self.label = label
+        eventScratch = Array(repeating: gpiod_line_event(), count: 64)
+    }
+
+    deinit {
+        releaseAll()
+        gpiod_chip_close(chip)
+    }
+
+    public func offset(ofLineNamed name: String) -> UInt32? {
+        guard let line = gpiod_chip_find_line(chip, name) else { return nil }
+        return gpiod_line_offset(line)
+    }
+
+    private func line(_ offset: UInt32, _ name: String, call: String) throws(GPIOError) -> OpaquePointer {
+        guard let line = gpiod_chip_get_line(chip, offset) else {
+            throw GPIOError(.requestFailed(line: name), call: call, errno: Errno(rawValue: errno))
+        }
+        return line
+    }
+
+    public func requestOutput(offset: UInt32, name: String, initial: Bool) throws(GPIOError) -> GPIOLine {
+        let pointer = try line(offset, name, call: "gpiod_chip_get_line")
+        guard gpiod_line_request_output(pointer, Self.consumer, initial ? 1 : 0) == 0 else {
+            throw GPIOError(
+                .requestFailed(line: name), call: "gpiod_line_request_output", errno: Errno(rawValue: errno))
+        }
+        lines.append((pointer, name, -1))
+        return GPIOLine(name: name, offset: offset, handle: lines.count - 1)
+    }
+
+    public func requestInput(offset: UInt32, name: String, edges: Bool, pullDown: Bool) throws(GPIOError) -> GPIOLine {
+        let pointer = try line(offset, name, call: "gpiod_chip_get_line")
+        let flags = pullDown ? Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN) : 0
+        let result =
+            edges
+            ? gpiod_line_request_both_edges_events_flags(pointer, Self.consumer, flags)
+            : gpiod_line_request_input_flags(pointer, Self.consumer, flags)
+        guard result == 0 else {
+            throw GPIOError(
+                .requestFailed(line: name),
+                call: edges ? "gpiod_line_request_both_edges_events_flags" : "gpiod_line_request_input_flags",
+                errno: Errno(rawValue: errno))
+        }
+        var fd: Int32 = -1
+        if edges {
+            fd = gpiod_line_event_get_fd(pointer)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        lines.append((pointer, name, fd))
+        return GPIOLine(name: name, offset: offset, handle: lines.count - 1)
+    }
+
+    public func set(_ line: GPIOLine, _ value: Bool) throws(GPIOError) {
+        guard gpiod_line_set_value(lines[line.handle].pointer, value ? 1 : 0) == 0 else {
+            throw GPIOError(.ioFailed(line: line.name), call: "gpiod_line_set_value", errno: Errno(rawValue: errno))
+        }
+    }
+
+    public func get(_ line: GPIOLine) throws(GPIOError) -> Bool {
+        let value = gpiod_line_get_value(lines[line.handle].pointer)
+        guard value >= 0 else {
+            throw GPIOError(.ioFailed(line: line.name), call: "gpiod_line_get_value", errno: Errno(rawValue: errno))
+        }
+        return value == 1
+    }
+
+    public func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> Int {
+        let fd = lines[line.handle].eventFD
+        precondition(fd >= 0, "edges read from a line requested without edges")
+        let capacity = Int32(min(buffer.count, eventScratch.count))
+        let count = eventScratch.withUnsafeMutableBufferPointer { scratch in
+            gpiod_line_event_read_fd_multiple(fd, scratch.baseAddress, UInt32(capacity))
+        }
+        if count < 0 {
+            if errno == EAGAIN || errno == EINTR { return 0 }
+            throw GPIOError(
+                .ioFailed(line: line.name), call: "gpiod_line_event_read_fd_multiple", errno: Errno(rawValue: errno))
+        }
+        for index in 0..<Int(count) {
+            let event = eventScratch[index]
+            buffer[index] = GPIOEdge(
+                rising: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE),
+                timestampNanoseconds: Int64(event.ts.tv_sec) * 1_000_000_000 + Int64(event.ts.tv_nsec))
+        }
+        return Int(count)
+    }
+
+    public func releaseAll() {
+        for entry in lines.reversed() { gpiod_line_release(entry.pointer) }
+        lines.removeAll()
+    }
+}
