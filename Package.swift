@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "NeedledDaemon",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledRPC",
+                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,6 +82,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        .testTarget(name: "NeedledGPIOTests", dependencies: ["NeedledGPIO"], swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["NeedledClient", "needled", "needlectl"],

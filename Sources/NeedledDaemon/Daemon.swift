@@ -9,17 +9,33 @@ import UnixSignals
 /// taking requests, then stop the motor and leave the outputs safe.
 public enum Daemon {
     public static func run(configuration: DaemonConfiguration, socketPath: String, logger: Logger) async throws {
-        guard configuration.backend == .simulated else {
-            throw DaemonError.backendUnavailable(
-                "the gpio backend is not built yet (it comes with the GPIO issue); use --backend simulated.")
+        switch configuration.backend {
+        case .simulated:
+            try await run(
+                backend: SimulatedBackend(seed: configuration.simulatorSeed), configuration: configuration,
+                socketPath: socketPath, logger: logger)
+        case .gpio:
+            let backend: GPIOBackend
+            do {
+                backend = try GPIOBackend(settings: configuration.gpio, tickPeriod: configuration.pen.tickPeriod)
+            } catch {
+                throw DaemonError.backendUnavailable(error.description)
+            }
+            logger.info("GPIO backend ready", metadata: ["chip": "\(configuration.gpio.chipLabel)"])
+            try await run(backend: backend, configuration: configuration, socketPath: socketPath, logger: logger)
         }
+    }
+
+    static func run<Backend: PenBackend>(
+        backend: Backend, configuration: DaemonConfiguration, socketPath: String, logger: Logger
+    ) async throws {
         let channels = LoopChannels()
+        let backendName = backend.name
         let loop = ControlLoop(
-            supervisor: Supervisor(configuration: configuration.pen),
-            backend: SimulatedBackend(seed: configuration.simulatorSeed), channels: channels)
+            supervisor: Supervisor(configuration: configuration.pen), backend: backend, channels: channels)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
-            eventLoop: group.next(), channels: channels, configuration: configuration, backendName: "simulated")
+            eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName)
         let server = RPCServerService(socketPath: socketPath, group: group, service: service, logger: logger)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -68,7 +68,10 @@ struct ConfigurationTests {
                 "[pen]\ndefault-speed-hertz = 20\n",
                 "CONFIG:2: pen.default-speed-hertz: 20 Hz is outside the speed limits 25 Hz to 150 Hz.\n"
             ),
-            ("[motor]\npower = 3\n", "CONFIG:1: motor: unknown key; the tables are [daemon], [pen] and [limits].\n"),
+            (
+                "[motor]\npower = 3\n",
+                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [limits] and [gpio].\n"
+            ),
             ("[limits\n", "CONFIG:1: syntax: "),
             (
                 "[limits]\nmax-speed-hertz = 200\n[pen]\nneedle-count = 0\n",
@@ -111,5 +114,40 @@ struct ConfigurationTests {
         let (code, _, errors) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["--backend", "usb"])
         #expect(code != 0)
         #expect(errors.contains("--backend must be simulated or gpio, not usb."))
+    }
+}
+
+@Suite("The GPIO backend on a host without the pen's chip")
+struct GPIOStartTests {
+    @Test("needled --backend gpio without the chip: a clear error naming the label, exit 69")
+    func chipMissing() throws {
+        let path = NSTemporaryDirectory() + "needled-gpio-\(UUID().uuidString.prefix(8)).toml"
+        try "[gpio]\nchip-label = \"no-such-pen\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (code, _, errors) = try DaemonProcess.run(
+            DaemonProcess.binary("needled"),
+            ["--config", path, "--backend", "gpio", "--socket", NSTemporaryDirectory() + "never-gpio.sock"])
+        #expect(code == 69)
+        #expect(errors.contains("cannot start: No GPIO chip labelled \"no-such-pen\"."))
+    }
+
+    @Test(
+        "[gpio] errors name their key",
+        arguments: [
+            ("[gpio]\nchip-label = 3\n", "CONFIG:2: gpio.chip-label: must be a non-empty string.\n"),
+            ("[gpio]\npwm-channel = 99\n", "CONFIG:2: gpio.pwm-channel: 99 is outside the allowed range 0 to 63.\n"),
+            (
+                "[gpio.lines]\nmotor-enabel = 4\n",
+                "CONFIG:2: gpio.lines.motor-enabel: unknown line; the lines are motor-enable, brake, motor-dir, heartbeat, stepper-step, stepper-dir, stepper-enable, encoder-a, encoder-b, home-switch, cartridge-present, driver-fault, estop.\n"
+            ),
+            ("[gpio.lines]\nestop = -1\n", "CONFIG:2: gpio.lines.estop: must be a line offset from 0 to 1023.\n"),
+        ])
+    func gpioConfigErrors(text: String, expected: String) throws {
+        let path = NSTemporaryDirectory() + "needled-check-\(UUID().uuidString.prefix(8)).toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (code, output, _) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["check-config", path])
+        #expect(code == 1)
+        #expect(output.replacingOccurrences(of: path, with: "CONFIG") == expected)
     }
 }

@@ -17,7 +17,14 @@ gpiosim_create() {
     SIM_CHIP=$(cat "$cfs/bank0/chip_name")
     SIM_SYSFS=/sys/devices/platform/$SIM_DEV/$SIM_CHIP
 }
-gpiosim_live() { echo "$2" > "/sys/kernel/config/gpio-sim/$1/live"; }   # DEV 0|1
+gpiosim_live() {  # DEV 0|1; a chip made live again may get a new device name
+    echo "$2" > "/sys/kernel/config/gpio-sim/$1/live"
+    if [ "$2" = 1 ]; then
+        SIM_DEV=$(cat "/sys/kernel/config/gpio-sim/$1/dev_name")
+        SIM_CHIP=$(cat "/sys/kernel/config/gpio-sim/$1/bank0/chip_name")
+        SIM_SYSFS=/sys/devices/platform/$SIM_DEV/$SIM_CHIP
+    fi
+}
 sim_pull()  { echo "$2" > "$SIM_SYSFS/sim_gpio$1/pull"; }               # OFFSET pull-up|pull-down
 sim_value() { cat "$SIM_SYSFS/sim_gpio$1/value"; }                      # OFFSET -> 0|1
 # The pen's lines, in the order of the example pin map (Docs/hardware.md).

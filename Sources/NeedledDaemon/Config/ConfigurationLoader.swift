@@ -78,7 +78,11 @@ struct ConfigurationReader {
     let path: String
     var errors: [ConfigurationError] = []
 
-    static let topLevelTables = ["daemon", "pen", "limits"]
+    static let topLevelTables = ["daemon", "pen", "limits", "gpio"]
+    static let gpioKeys = [
+        "chip-label", "lines", "pwm-chip", "pwm-channel", "pwm-period-nanoseconds", "temperature-path",
+        "cartridge-id-path",
+    ]
     static let daemonKeys = ["tick-rate-hertz", "backend", "simulator-seed"]
     static let penKeys = ["needle-count", "default-speed-hertz", "retract-on-fault"]
 
@@ -88,7 +92,7 @@ struct ConfigurationReader {
 
     mutating func read() -> DaemonConfiguration? {
         for key in table.keys where !Self.topLevelTables.contains(key) {
-            fail(key, "unknown key; the tables are [daemon], [pen] and [limits].")
+            fail(key, "unknown key; the tables are [daemon], [pen], [limits] and [gpio].")
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
         let pen = subtable("pen", allowed: Self.penKeys)
@@ -110,6 +114,8 @@ struct ConfigurationReader {
         if let value = pen?["retract-on-fault"] {
             if let bool = value.bool { retract = bool } else { fail("pen.retract-on-fault", "must be true or false.") }
         }
+        let gpioTable = subtable("gpio", allowed: Self.gpioKeys)
+        let gpio = readGPIO(gpioTable)
         guard let limits = readLimits(limitsTable) else { return nil }
         guard errors.isEmpty else { return nil }
 
@@ -123,9 +129,11 @@ struct ConfigurationReader {
             return nil
         }
         let period = Nanoseconds(1_000_000_000 / Int64(tickRate))
-        return DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             pen: PenConfiguration(limits: limits, depthAxis: depthAxis, tickPeriod: period, defaultSpeed: speed),
             backend: backend, simulatorSeed: UInt64(seed), needleCount: needleCount)
+        configuration.gpio = gpio
+        return configuration
     }
 
     private mutating func subtable(_ name: String, allowed: [String]) -> TOMLTable? {
@@ -156,6 +164,47 @@ struct ConfigurationReader {
             return fallback
         }
         return int
+    }
+
+    private mutating func readGPIO(_ table: TOMLTable?) -> GPIOSettings {
+        var settings = GPIOSettings()
+        guard let table else { return settings }
+        func string(_ key: String) -> String? {
+            guard let value = table[key] else { return nil }
+            guard let text = value.string, !text.isEmpty else {
+                fail("gpio.\(key)", "must be a non-empty string.")
+                return nil
+            }
+            return text
+        }
+        if let label = string("chip-label") { settings.chipLabel = label }
+        settings.pwmChip = string("pwm-chip")
+        settings.temperaturePath = string("temperature-path")
+        settings.cartridgeIDPath = string("cartridge-id-path")
+        settings.pwmChannel = integer(table, "gpio", "pwm-channel", in: 0...63, default: 0)
+        settings.pwmPeriodNanoseconds = Int64(
+            integer(table, "gpio", "pwm-period-nanoseconds", in: 1_000...100_000_000, default: 50_000))
+        if let linesValue = table["lines"] {
+            guard let lines = linesValue.table else {
+                fail("gpio.lines", "must be a table of line-name = offset.")
+                return settings
+            }
+            for key in lines.keys {
+                guard let line = GPIOSettings.Line(rawValue: key) else {
+                    fail(
+                        "gpio.lines.\(key)",
+                        "unknown line; the lines are \(GPIOSettings.Line.allCases.map(\.rawValue).joined(separator: ", "))."
+                    )
+                    continue
+                }
+                guard let offset = lines[key]?.int, (0...1023).contains(offset) else {
+                    fail("gpio.lines.\(key)", "must be a line offset from 0 to 1023.")
+                    continue
+                }
+                settings.lineOffsets[line] = UInt32(offset)
+            }
+        }
+        return settings
     }
 
     private mutating func readLimits(_ limits: TOMLTable?) -> SafetyLimits? {

@@ -42,6 +42,14 @@ public struct CartridgeSerial: Sendable, Equatable {
         count = utf8.count
     }
 
+    /// From raw bytes read by a backend (a 1-Wire ID), without going through String.
+    public init?(bytes source: InlineArray<32, UInt8>, count: Int) {
+        guard count > 0, count <= Self.bytesMax else { return nil }
+        bytes = InlineArray(repeating: 0)
+        for index in 0..<count { bytes[index] = source[index] }
+        self.count = count
+    }
+
     public var string: String {
         var utf8: [UInt8] = []
         for index in 0..<count { utf8.append(bytes[index]) }

@@ -264,11 +264,15 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     /// A cartridge must be the one in the slot and must never have served another session.
     private func checkCartridge(_ serial: String) throws(RPCError) {
-        guard let inserted = latest.cartridgeSerial?.string, latest.status.cartridgePresent else {
+        guard latest.status.cartridgePresent else {
             throw .cartridgeRejected(
                 reason: "absent", message: "No cartridge is inserted. Insert a new sterile cartridge.")
         }
-        guard serial == inserted else {
+        guard !serial.isEmpty, serial.utf8.count <= CartridgeSerial.bytesMax else {
+            throw .invalidParams("\"cartridge\" must be a serial of 1 to \(CartridgeSerial.bytesMax) characters.")
+        }
+        // Without an ID chip (no serial read from the cartridge) the technician's serial is taken as given.
+        if let inserted = latest.cartridgeSerial?.string, serial != inserted {
             throw .cartridgeRejected(
                 reason: "unknown", message: "Cartridge \(serial) is not the one in the pen (\(inserted)).")
         }

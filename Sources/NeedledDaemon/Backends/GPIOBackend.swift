@@ -1,0 +1,228 @@
+import Glibc
+public import NeedleCore
+public import NeedledGPIO
+import PenSimulator
+
+/// The real pen through the kernel's GPIO character device (libgpiod), the PWM class and sysfs
+/// sensors. Lines are requested once at start, inputs first and the motor enable last, so that
+/// it is released first. Every call in the tick is an ioctl or a pread/pwrite on a descriptor
+/// opened at start; nothing allocates. A failing call becomes `HardwareStatus` (`lost` for ENODEV,
+/// else `ioError`), which the supervisor latches as a fault in the same tick.
+///
+/// Polarity: `estop` and `driver-fault` are active-low (a broken wire reads as pressed / faulted);
+/// the other inputs are active-high. Docs/hardware.md has the wiring.
+public struct GPIOBackend: PenBackend {
+    private let chip: LibgpiodV1Chip
+    private let lines: [GPIOSettings.Line: GPIOLine]
+    private let pwm: PWMChannel?
+    private let temperatureSensor: SysfsAttribute?
+    private let cartridgeID: SysfsAttribute?
+    private let period: Nanoseconds
+
+    private var encoderCount: Int64 = 0
+    private var levelA = false
+    private var levelB = false
+    private var edges: [GPIOEdge] = Array(repeating: GPIOEdge(rising: false, timestampNanoseconds: 0), count: 64)
+    private var status: HardwareStatus = .ok
+    private var lastTemperature = MilliCelsius.degrees(25)
+    private var ticksUntilTemperature = 0
+    private var cartridgeWasPresent = false
+    public private(set) var cartridgeSerial: CartridgeSerial?
+
+    public init(settings: GPIOSettings, tickPeriod: Nanoseconds) throws(GPIOStartError) {
+        let chip: LibgpiodV1Chip
+        do { chip = try LibgpiodV1Chip(label: settings.chipLabel) } catch { throw .gpio(error) }
+        var found: [GPIOSettings.Line: UInt32] = [:]
+        for line in GPIOSettings.Line.allCases {
+            guard let offset = settings.lineOffsets[line] ?? chip.offset(ofLineNamed: line.rawValue) else {
+                throw .gpio(
+                    GPIOError(
+                        .lineNotFound(name: line.rawValue, chipLabel: settings.chipLabel), call: "gpiod_chip_find_line",
+                        errno: nil))
+            }
+            found[line] = offset
+        }
+        var requested: [GPIOSettings.Line: GPIOLine] = [:]
+        do {
+            for line in [GPIOSettings.Line.encoderA, .encoderB] {
+                requested[line] = try chip.requestInput(
+                    offset: found[line]!, name: line.rawValue, edges: true, pullDown: false)
+            }
+            for line in [GPIOSettings.Line.homeSwitch, .cartridgePresent, .driverFault, .emergencyStop] {
+                requested[line] = try chip.requestInput(
+                    offset: found[line]!, name: line.rawValue, edges: false, pullDown: false)
+            }
+            for (line, initial) in [
+                (GPIOSettings.Line.brake, true), (.motorDirection, false), (.heartbeat, false),
+                (.stepperStep, false), (.stepperDirection, false), (.stepperEnable, true),
+            ] {
+                requested[line] = try chip.requestOutput(offset: found[line]!, name: line.rawValue, initial: initial)
+            }
+            // Last: released first.
+            requested[.motorEnable] = try chip.requestOutput(
+                offset: found[.motorEnable]!, name: "motor-enable", initial: false)
+        } catch {
+            chip.releaseAll()
+            throw .gpio(error)
+        }
+        do throws(SysfsError) {
+            if let path = settings.pwmChip {
+                pwm = try PWMChannel(
+                    chip: path, channel: settings.pwmChannel, periodNanoseconds: settings.pwmPeriodNanoseconds)
+            } else {
+                pwm = nil
+            }
+            temperatureSensor = try settings.temperaturePath.flatMap { path throws(SysfsError) in
+                try SysfsAttribute(path: path, writable: false)
+            }
+            cartridgeID = try settings.cartridgeIDPath.flatMap { path throws(SysfsError) in
+                try SysfsAttribute(path: path, writable: false)
+            }
+        } catch {
+            chip.releaseAll()
+            throw .sysfs(error)
+        }
+        self.chip = chip
+        self.lines = requested
+        self.period = tickPeriod
+    }
+
+    public var name: String { "gpio" }
+    public var temperature: MilliCelsius { lastTemperature }
+
+    public mutating func readInputs(measuredPeriod: Nanoseconds) -> PenInputs {
+        status = .ok
+        readEncoder()
+        let home = level(.homeSwitch)
+        let cartridge = level(.cartridgePresent)
+        let driverFault = !level(.driverFault)  // active-low
+        let emergencyStop = !level(.emergencyStop)  // active-low: a cut wire is a pressed button
+        readTemperature()
+        if cartridge != cartridgeWasPresent {
+            cartridgeWasPresent = cartridge
+            readCartridgeID(present: cartridge)
+        }
+        return PenInputs(
+            encoderCount: encoderCount, homeSwitchActive: home, cartridgePresent: cartridge,
+            motorDriverFaultActive: driverFault, emergencyStopPressed: emergencyStop, temperature: lastTemperature,
+            measuredPeriod: measuredPeriod, hardwareStatus: status)
+    }
+
+    public mutating func writeOutputs(_ outputs: PenOutputs) {
+        if !outputs.motorEnabled { set(.motorEnable, false) }  // off first when turning off
+        set(.brake, outputs.brakeEngaged)
+        if let pwm {
+            do {
+                try pwm.setOnTime(outputs.motorDuty.onTime(ofPeriod: Nanoseconds(pwm.periodNanoseconds)).rawValue)
+            } catch { status = .ioError }
+        }
+        set(.heartbeat, outputs.heartbeat)
+        set(.stepperEnable, outputs.stepperEnabled)
+        if outputs.depthSteps != 0 {
+            set(.stepperDirection, outputs.depthSteps > 0)
+            for _ in 0..<abs(outputs.depthSteps) {
+                set(.stepperStep, true)
+                set(.stepperStep, false)
+            }
+        }
+        if outputs.motorEnabled { set(.motorEnable, true) }  // on last when turning on
+    }
+
+    public mutating func elapse(_ duration: Nanoseconds) {}
+
+    public mutating func simulate(_ request: LoopRequest) -> Bool { false }
+
+    public mutating func writeSafeOutputs() {
+        set(.motorEnable, false)
+        set(.brake, true)
+        set(.heartbeat, false)
+        pwm?.off()
+        chip.releaseAll()  // the enable line first; its pull-down keeps it low
+    }
+
+    // MARK: Inputs
+
+    private mutating func level(_ line: GPIOSettings.Line) -> Bool {
+        guard let handle = lines[line] else { return false }
+        do { return try chip.get(handle) } catch {
+            note(error)
+            return false
+        }
+    }
+
+    private mutating func set(_ line: GPIOSettings.Line, _ value: Bool) {
+        guard let handle = lines[line] else { return }
+        do { try chip.set(handle, value) } catch { note(error) }
+    }
+
+    private mutating func note(_ error: GPIOError) {
+        status =
+            error.errno?.rawValue == ENODEV || error.errno?.rawValue == ENXIO
+            ? .lost : (status == .lost ? .lost : .ioError)
+    }
+
+    /// Quadrature decoding of the queued edges (x4): direction from the other channel's level.
+    private mutating func readEncoder() {
+        readEncoderChannel(.encoderA, isA: true)
+        readEncoderChannel(.encoderB, isA: false)
+    }
+
+    private mutating func readEncoderChannel(_ line: GPIOSettings.Line, isA: Bool) {
+        do {
+            guard let handle = lines[line] else { return }
+            let count: Int
+            do { count = try chip.readEdges(handle, into: &edges) } catch {
+                note(error)
+                return
+            }
+            for index in 0..<count {
+                let rising = edges[index].rising
+                if isA {
+                    levelA = rising
+                    encoderCount += levelA != levelB ? 1 : -1
+                } else {
+                    levelB = rising
+                    encoderCount += levelA == levelB ? 1 : -1
+                }
+            }
+        }
+    }
+
+    /// hwmon sensors can take milliseconds (I²C): read ten times a second, not every tick.
+    private mutating func readTemperature() {
+        guard let temperatureSensor else { return }
+        ticksUntilTemperature -= 1
+        guard ticksUntilTemperature <= 0 else { return }
+        ticksUntilTemperature = Int(100_000_000 / max(1, period.rawValue))
+        do {
+            lastTemperature = MilliCelsius(Int32(clamping: try temperatureSensor.readInteger()))
+        } catch {
+            status = .ioError
+        }
+    }
+
+    private mutating func readCartridgeID(present: Bool) {
+        guard present, let cartridgeID else {
+            cartridgeSerial = nil
+            return
+        }
+        var bytes = InlineArray<32, UInt8>(repeating: 0)
+        guard let count = try? cartridgeID.readBytes(into: &bytes), count > 0 else {
+            cartridgeSerial = nil
+            return
+        }
+        cartridgeSerial = CartridgeSerial(bytes: bytes, count: count)
+    }
+}
+
+public enum GPIOStartError: Error, CustomStringConvertible {
+    case gpio(GPIOError)
+    case sysfs(SysfsError)
+
+    public var description: String {
+        switch self {
+        case .gpio(let error): error.description
+        case .sysfs(let error): error.description
+        }
+    }
+}
