@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "NeedledDaemon",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO",
+                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,8 +63,12 @@ let package = Package(
             name: "NeedledGPIO",
             dependencies: ["CGPIOD", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSettings),
+        // libudev: listing the GPIO chips and watching them come and go. Only NeedledUdev imports it.
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .target(name: "NeedledUdev", dependencies: ["CUdev"], swiftSettings: strictSettings),
         // Checks NeedledGPIO against a real kernel's gpio-sim chip (run inside the test VM).
-        .executableTarget(name: "gpio-selftest", dependencies: ["NeedledGPIO"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "gpio-selftest", dependencies: ["NeedledGPIO", "NeedledUdev"], swiftSettings: strictSettings),
         // A small blocking client for the socket: needlectl and the integration tests use it.
         .target(name: "NeedledClient", dependencies: ["NeedledRPC"], swiftSettings: strictSettings),
         .executableTarget(

@@ -1,6 +1,7 @@
 public import Logging
 import NIOPosix
 import NeedleCore
+import NeedledUdev
 import ServiceLifecycle
 import UnixSignals
 
@@ -15,9 +16,15 @@ public enum Daemon {
                 backend: SimulatedBackend(seed: configuration.simulatorSeed), configuration: configuration,
                 socketPath: socketPath, logger: logger)
         case .gpio:
+            let monitor = GPIOChipMonitor()
+            if !monitor.start() {
+                logger.warning("cannot watch GPIO uevents; a lost chip is noticed by failing calls only")
+            }
+            defer { monitor.stop() }
             let backend: GPIOBackend
             do {
-                backend = try GPIOBackend(settings: configuration.gpio, tickPeriod: configuration.pen.tickPeriod)
+                backend = try GPIOBackend(
+                    settings: configuration.gpio, tickPeriod: configuration.pen.tickPeriod, monitor: monitor)
             } catch {
                 throw DaemonError.backendUnavailable(error.description)
             }

@@ -42,6 +42,8 @@ public final class LibgpiodV1Chip: GPIOChip {
     public static let consumer = "needled"
 
     public let label: String
+    /// The device node it was opened from, when known (`/dev/gpiochipN`).
+    public let path: String?
     private let chip: OpaquePointer
     private var lines: [(pointer: OpaquePointer, name: String, eventFD: Int32)] = []
     private var eventScratch: [gpiod_line_event]
@@ -55,7 +57,40 @@ public final class LibgpiodV1Chip: GPIOChip {
         }
         self.chip = chip
         self.label = label
+        self.path = nil
         eventScratch = Array(repeating: gpiod_line_event(), count: 64)
+    }
+
+    /// Opens the chip labelled `label` among `devices` (device nodes, e.g. from udev). A node that
+    /// cannot be opened for lack of permission is named in the error.
+    public init(label: String, among devices: [String]) throws(GPIOError) {
+        var denied: String?
+        for device in devices {
+            errno = 0
+            guard let candidate = gpiod_chip_open(device) else {
+                if errno == EACCES || errno == EPERM { denied = device }
+                continue
+            }
+            if let name = gpiod_chip_label(candidate), String(cString: name) == label {
+                self.chip = candidate
+                self.label = label
+                self.path = device
+                eventScratch = Array(repeating: gpiod_line_event(), count: 64)
+                return
+            }
+            gpiod_chip_close(candidate)
+        }
+        if let denied {
+            throw GPIOError(
+                .permissionDenied(device: denied, label: label), call: "gpiod_chip_open", errno: .permissionDenied)
+        }
+        throw GPIOError(.chipNotFound(label: label), call: "gpiod_chip_open", errno: .noSuchFileOrDirectory)
+    }
+
+    /// True while the chip's device node exists (it goes when the chip is removed).
+    public var deviceExists: Bool {
+        guard let path else { return true }
+        return access(path, F_OK) == 0
     }
 
     deinit {

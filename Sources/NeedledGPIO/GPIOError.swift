@@ -4,6 +4,8 @@ public import SystemPackage
 public struct GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case chipNotFound(label: String)
+        /// A chip's device node exists but may not be opened: it may be ours.
+        case permissionDenied(device: String, label: String)
         case lineNotFound(name: String, chipLabel: String)
         case requestFailed(line: String)
         case ioFailed(line: String)
@@ -28,6 +30,10 @@ public struct GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
                 ? " Permission denied: add the service's user to the group the udev rule gives the chip (Docs/hardware.md)."
                 : " Check [gpio] chip-label in the config, the board's device tree, and that /dev/gpiochip* exist."
             return "No GPIO chip labelled \"\(label)\".\(hint)\(cause)"
+        case .permissionDenied(let device, let label):
+            return
+                "Permission denied opening \(device) while looking for the GPIO chip \"\(label)\": install the udev rule"
+                + " that gives the chip to the needled group and add the service's user to it (Docs/hardware.md).\(cause)"
         case .lineNotFound(let name, let chip):
             return
                 "GPIO chip \"\(chip)\" has no line named \"\(name)\": check the board's gpio-line-names, or set its offset in [gpio.lines]."

@@ -2,6 +2,7 @@
 // Scripts/test-gpio-sim: `gpio-selftest LABEL SIM_SYSFS_DIR`. Prints "N passed, N failed".
 import Foundation
 import NeedledGPIO
+import NeedledUdev
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3 else {
@@ -39,6 +40,25 @@ do {
     check(false, "a wrong label is refused")
 } catch {
     check(error.description.hasPrefix("No GPIO chip labelled \"no-such-chip\"."), "a wrong label is refused: \(error)")
+}
+
+// libudev lists the chip's device node (no udevd runs in the guest); its label comes from the chip.
+let devices = GPIOChipDirectory.chipDevices()
+check(devices.contains { $0.hasPrefix("/dev/gpiochip") }, "libudev lists the GPIO chips: \(devices)")
+do {
+    let found = try LibgpiodV1Chip(label: label, among: devices)
+    check(
+        found.path.map(devices.contains) == true, "the chip found by label among udev's devices: \(found.path ?? "?")")
+} catch {
+    check(false, "the chip found by label among udev's devices: \(error)")
+}
+do {
+    _ = try LibgpiodV1Chip(label: "no-such-chip", among: devices)
+    check(false, "a wrong label among udev's devices is refused")
+} catch {
+    check(
+        error.description.hasPrefix("No GPIO chip labelled \"no-such-chip\"."),
+        "a wrong label among udev's devices is refused")
 }
 
 do {

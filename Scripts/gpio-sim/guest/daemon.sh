@@ -99,15 +99,18 @@ gpiosim_live pen 0      # the chip goes away
 sleep 0.3
 check "$(fault)" hardwareLost "chip removed while running: hardwareLost"
 check "$($C --json status | grep -o '"motorEnabled":[a-z]*' | cut -d: -f2)" false "outputs safe after the chip went away"
-kill -TERM $PID; wait $PID
-gpiosim_live pen 1
+gpiosim_live pen 1      # ... and comes back (udev sees it; the backend opens it again)
 sim_pull 10 pull-up; sim_pull 11 pull-up; sim_pull 12 pull-up
-
-start_daemon
+sleep 0.5
+check "$(state)" fault "the chip is back: the pen stays faulted, never running by itself"
+check "$(sim_value 0)" 0 "the chip is back: motor-enable low"
+$C reset >/dev/null
+check "$(state)" idle "reset after the chip came back: idle, to be homed"
 home_with_switch
+$C session close >/dev/null
 $C session open --area cheeks --cartridge CART-0002 >/dev/null
 run_pen
-check "$(sim_value 0)" 1 "a new daemon runs the pen"
+check "$(sim_value 0)" 1 "homed and started again on the returned chip"
 kill -9 $PID; wait $PID 2>/dev/null
 sleep 0.1
 check "$(sim_value 0)" 0 "kill -9 while running: motor-enable falls to its pull-down"

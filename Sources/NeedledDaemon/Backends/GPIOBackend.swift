@@ -1,6 +1,7 @@
 import Glibc
 public import NeedleCore
 public import NeedledGPIO
+public import NeedledUdev
 import PenSimulator
 
 /// The real pen through the kernel's GPIO character device (libgpiod), the PWM class and sysfs
@@ -12,8 +13,15 @@ import PenSimulator
 /// Polarity: `estop` and `driver-fault` are active-low (a broken wire reads as pressed / faulted);
 /// the other inputs are active-high. Docs/hardware.md has the wiring.
 public struct GPIOBackend: PenBackend {
-    private let chip: LibgpiodV1Chip
-    private let lines: [GPIOSettings.Line: GPIOLine]
+    private var chip: LibgpiodV1Chip
+    private var lines: [GPIOSettings.Line: GPIOLine]
+    private let settings: GPIOSettings
+    /// Kernel uevents for GPIO chips, watched on a thread of its own.
+    private let monitor: GPIOChipMonitor?
+    private var removalsSeen = 0
+    private var generationSeen = 0
+    /// The chip went away: every call is skipped and the status is `lost` until it is back.
+    private var chipLost = false
     private let pwm: PWMChannel?
     private let temperatureSensor: SysfsAttribute?
     private let cartridgeID: SysfsAttribute?
@@ -29,42 +37,12 @@ public struct GPIOBackend: PenBackend {
     private var cartridgeWasPresent = false
     public private(set) var cartridgeSerial: CartridgeSerial?
 
-    public init(settings: GPIOSettings, tickPeriod: Nanoseconds) throws(GPIOStartError) {
+    public init(settings: GPIOSettings, tickPeriod: Nanoseconds, monitor: GPIOChipMonitor? = nil) throws(GPIOStartError)
+    {
         let chip: LibgpiodV1Chip
-        do { chip = try LibgpiodV1Chip(label: settings.chipLabel) } catch { throw .gpio(error) }
-        var found: [GPIOSettings.Line: UInt32] = [:]
-        for line in GPIOSettings.Line.allCases {
-            guard let offset = settings.lineOffsets[line] ?? chip.offset(ofLineNamed: line.rawValue) else {
-                throw .gpio(
-                    GPIOError(
-                        .lineNotFound(name: line.rawValue, chipLabel: settings.chipLabel), call: "gpiod_chip_find_line",
-                        errno: nil))
-            }
-            found[line] = offset
-        }
-        var requested: [GPIOSettings.Line: GPIOLine] = [:]
-        do {
-            for line in [GPIOSettings.Line.encoderA, .encoderB] {
-                requested[line] = try chip.requestInput(
-                    offset: found[line]!, name: line.rawValue, edges: true, pullDown: false)
-            }
-            for line in [GPIOSettings.Line.homeSwitch, .cartridgePresent, .driverFault, .emergencyStop] {
-                requested[line] = try chip.requestInput(
-                    offset: found[line]!, name: line.rawValue, edges: false, pullDown: false)
-            }
-            for (line, initial) in [
-                (GPIOSettings.Line.brake, true), (.motorDirection, false), (.heartbeat, false),
-                (.stepperStep, false), (.stepperDirection, false), (.stepperEnable, true),
-            ] {
-                requested[line] = try chip.requestOutput(offset: found[line]!, name: line.rawValue, initial: initial)
-            }
-            // Last: released first.
-            requested[.motorEnable] = try chip.requestOutput(
-                offset: found[.motorEnable]!, name: "motor-enable", initial: false)
-        } catch {
-            chip.releaseAll()
-            throw .gpio(error)
-        }
+        do { chip = try Self.openChip(settings) } catch { throw .gpio(error) }
+        let requested: [GPIOSettings.Line: GPIOLine]
+        do { requested = try Self.requestLines(chip, settings) } catch { throw .gpio(error) }
         do throws(SysfsError) {
             if let path = settings.pwmChip {
                 pwm = try PWMChannel(
@@ -84,14 +62,96 @@ public struct GPIOBackend: PenBackend {
         }
         self.chip = chip
         self.lines = requested
+        self.settings = settings
         self.period = tickPeriod
+        self.monitor = monitor
+        removalsSeen = monitor?.removals.load(ordering: .acquiring) ?? 0
+        generationSeen = monitor?.generation.load(ordering: .acquiring) ?? 0
+    }
+
+    /// The chip by its label: among the device nodes udev lists, or by libgpiod's own scan where
+    /// udev lists none.
+    private static func openChip(_ settings: GPIOSettings) throws(GPIOError) -> LibgpiodV1Chip {
+        let devices = GPIOChipDirectory.chipDevices()
+        if devices.isEmpty { return try LibgpiodV1Chip(label: settings.chipLabel) }
+        return try LibgpiodV1Chip(label: settings.chipLabel, among: devices)
+    }
+
+    /// Every line, by name or configured offset: inputs first, outputs in their safe state, and
+    /// the motor enable last (so that it is released first).
+    private static func requestLines(
+        _ chip: LibgpiodV1Chip, _ settings: GPIOSettings
+    ) throws(GPIOError) -> [GPIOSettings.Line: GPIOLine] {
+        var found: [GPIOSettings.Line: UInt32] = [:]
+        for line in GPIOSettings.Line.allCases {
+            guard let offset = settings.lineOffsets[line] ?? chip.offset(ofLineNamed: line.rawValue) else {
+                throw GPIOError(
+                    .lineNotFound(name: line.rawValue, chipLabel: settings.chipLabel), call: "gpiod_chip_find_line",
+                    errno: nil)
+            }
+            found[line] = offset
+        }
+        var requested: [GPIOSettings.Line: GPIOLine] = [:]
+        do {
+            for line in [GPIOSettings.Line.encoderA, .encoderB] {
+                requested[line] = try chip.requestInput(
+                    offset: found[line]!, name: line.rawValue, edges: true, pullDown: false)
+            }
+            for line in [GPIOSettings.Line.homeSwitch, .cartridgePresent, .driverFault, .emergencyStop] {
+                requested[line] = try chip.requestInput(
+                    offset: found[line]!, name: line.rawValue, edges: false, pullDown: false)
+            }
+            for (line, initial) in [
+                (GPIOSettings.Line.brake, true), (.motorDirection, false), (.heartbeat, false),
+                (.stepperStep, false), (.stepperDirection, false), (.stepperEnable, true),
+            ] {
+                requested[line] = try chip.requestOutput(offset: found[line]!, name: line.rawValue, initial: initial)
+            }
+            requested[.motorEnable] = try chip.requestOutput(
+                offset: found[.motorEnable]!, name: "motor-enable", initial: false)
+        } catch {
+            chip.releaseAll()
+            throw error
+        }
+        return requested
+    }
+
+    /// Follows the chip's comings and goings: a removal of our device node makes it lost; a chip
+    /// added while lost is opened again with every line in its safe state. (Re-opening allocates:
+    /// it happens only on a hot-plug, with the pen already faulted.)
+    private mutating func followHotPlug() {
+        guard let monitor else { return }
+        let removals = monitor.removals.load(ordering: .acquiring)
+        if removals != removalsSeen {
+            removalsSeen = removals
+            if !chip.deviceExists { chipLost = true }
+        }
+        let generation = monitor.generation.load(ordering: .acquiring)
+        guard generation != generationSeen else { return }
+        generationSeen = generation
+        guard chipLost, let reopened = try? Self.openChip(settings),
+            let requested = try? Self.requestLines(reopened, settings)
+        else { return }
+        chip.releaseAll()
+        chip = reopened
+        lines = requested
+        chipLost = false
+        levelA = false
+        levelB = false
     }
 
     public var name: String { "gpio" }
     public var temperature: MilliCelsius { lastTemperature }
 
     public mutating func readInputs(measuredPeriod: Nanoseconds) -> PenInputs {
-        status = .ok
+        followHotPlug()
+        status = chipLost ? .lost : .ok
+        guard !chipLost else {
+            return PenInputs(
+                encoderCount: encoderCount, homeSwitchActive: false, cartridgePresent: false,
+                motorDriverFaultActive: false, emergencyStopPressed: false, temperature: lastTemperature,
+                measuredPeriod: measuredPeriod, hardwareStatus: .lost)
+        }
         readEncoder()
         let home = level(.homeSwitch)
         let cartridge = level(.cartridgePresent)
@@ -109,6 +169,7 @@ public struct GPIOBackend: PenBackend {
     }
 
     public mutating func writeOutputs(_ outputs: PenOutputs) {
+        guard !chipLost else { return }
         if !outputs.motorEnabled { set(.motorEnable, false) }  // off first when turning off
         set(.brake, outputs.brakeEngaged)
         if let pwm {
