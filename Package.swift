@@ -86,7 +86,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
-        .testTarget(name: "NeedledGPIOTests", dependencies: ["NeedledGPIO"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NeedledGPIOTests", dependencies: ["NeedledGPIO", "NeedledDaemon", "NeedleCore"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["NeedledClient", "needled", "needlectl"],

@@ -6,7 +6,14 @@ import SystemPackage
 public struct GPIOLine: Sendable, Hashable {
     public let name: String
     public let offset: UInt32
-    let handle: Int  // index into the chip's table of requested lines
+    /// Index into the chip's table of requested lines.
+    public let handle: Int
+
+    public init(name: String, offset: UInt32, handle: Int) {
+        self.name = name
+        self.offset = offset
+        self.handle = handle
+    }
 }
 
 /// An edge seen on an input line, with the kernel's timestamp.
@@ -24,6 +31,8 @@ public struct GPIOEdge: Sendable, Equatable {
 /// libgpiod 2.x adapter is one more file (Debian 12 ships 1.6; newer distributions ship 2.x).
 public protocol GPIOChip: AnyObject {
     var label: String { get }
+    /// False once the chip's device node is gone (the chip was removed).
+    var deviceExists: Bool { get }
     func offset(ofLineNamed name: String) -> UInt32?
     /// Requests an output under the consumer "needled", driven to `initial` at once.
     func requestOutput(offset: UInt32, name: String, initial: Bool) throws(GPIOError) -> GPIOLine
@@ -143,13 +152,20 @@ public final class LibgpiodV1Chip: GPIOChip {
     }
 
     public func set(_ line: GPIOLine, _ value: Bool) throws(GPIOError) {
-        guard gpiod_line_set_value(lines[line.handle].pointer, value ? 1 : 0) == 0 else {
+        var result = gpiod_line_set_value(lines[line.handle].pointer, value ? 1 : 0)
+        for _ in 0..<3 where result != 0 && errno == EINTR {  // an interrupted ioctl is safe to repeat
+            result = gpiod_line_set_value(lines[line.handle].pointer, value ? 1 : 0)
+        }
+        guard result == 0 else {
             throw GPIOError(.ioFailed(line: line.name), call: "gpiod_line_set_value", errno: Errno(rawValue: errno))
         }
     }
 
     public func get(_ line: GPIOLine) throws(GPIOError) -> Bool {
-        let value = gpiod_line_get_value(lines[line.handle].pointer)
+        var value = gpiod_line_get_value(lines[line.handle].pointer)
+        for _ in 0..<3 where value < 0 && errno == EINTR {
+            value = gpiod_line_get_value(lines[line.handle].pointer)
+        }
         guard value >= 0 else {
             throw GPIOError(.ioFailed(line: line.name), call: "gpiod_line_get_value", errno: Errno(rawValue: errno))
         }

@@ -13,7 +13,7 @@ import PenSimulator
 /// Polarity: `estop` and `driver-fault` are active-low (a broken wire reads as pressed / faulted);
 /// the other inputs are active-high. Docs/hardware.md has the wiring.
 public struct GPIOBackend: PenBackend {
-    private var chip: LibgpiodV1Chip
+    private var chip: any GPIOChip
     private var lines: [GPIOSettings.Line: GPIOLine]
     private let settings: GPIOSettings
     /// Kernel uevents for GPIO chips, watched on a thread of its own.
@@ -37,10 +37,13 @@ public struct GPIOBackend: PenBackend {
     private var cartridgeWasPresent = false
     public private(set) var cartridgeSerial: CartridgeSerial?
 
-    public init(settings: GPIOSettings, tickPeriod: Nanoseconds, monitor: GPIOChipMonitor? = nil) throws(GPIOStartError)
-    {
-        let chip: LibgpiodV1Chip
-        do { chip = try Self.openChip(settings) } catch { throw .gpio(error) }
+    /// `openChip` is the real lookup (udev, then libgpiod); tests pass a fake chip.
+    public init(
+        settings: GPIOSettings, tickPeriod: Nanoseconds, monitor: GPIOChipMonitor? = nil,
+        openChip: (GPIOSettings) throws(GPIOError) -> any GPIOChip = GPIOBackend.openChip
+    ) throws(GPIOStartError) {
+        let chip: any GPIOChip
+        do { chip = try openChip(settings) } catch { throw .gpio(error) }
         let requested: [GPIOSettings.Line: GPIOLine]
         do { requested = try Self.requestLines(chip, settings) } catch { throw .gpio(error) }
         do throws(SysfsError) {
@@ -71,7 +74,7 @@ public struct GPIOBackend: PenBackend {
 
     /// The chip by its label: among the device nodes udev lists, or by libgpiod's own scan where
     /// udev lists none.
-    private static func openChip(_ settings: GPIOSettings) throws(GPIOError) -> LibgpiodV1Chip {
+    public static func openChip(_ settings: GPIOSettings) throws(GPIOError) -> any GPIOChip {
         let devices = GPIOChipDirectory.chipDevices()
         if devices.isEmpty { return try LibgpiodV1Chip(label: settings.chipLabel) }
         return try LibgpiodV1Chip(label: settings.chipLabel, among: devices)
@@ -80,7 +83,7 @@ public struct GPIOBackend: PenBackend {
     /// Every line, by name or configured offset: inputs first, outputs in their safe state, and
     /// the motor enable last (so that it is released first).
     private static func requestLines(
-        _ chip: LibgpiodV1Chip, _ settings: GPIOSettings
+        _ chip: any GPIOChip, _ settings: GPIOSettings
     ) throws(GPIOError) -> [GPIOSettings.Line: GPIOLine] {
         var found: [GPIOSettings.Line: UInt32] = [:]
         for line in GPIOSettings.Line.allCases {
@@ -216,10 +219,15 @@ public struct GPIOBackend: PenBackend {
         do { try chip.set(handle, value) } catch { note(error) }
     }
 
+    /// A failed call: the chip gone (ENODEV, or its device node vanished) is `lost` until it
+    /// returns; anything else is an I/O error for this tick.
     private mutating func note(_ error: GPIOError) {
-        status =
-            error.errno?.rawValue == ENODEV || error.errno?.rawValue == ENXIO
-            ? .lost : (status == .lost ? .lost : .ioError)
+        if error.errno?.rawValue == ENODEV || error.errno?.rawValue == ENXIO || !chip.deviceExists {
+            status = .lost
+            chipLost = true
+        } else if status != .lost {
+            status = .ioError
+        }
     }
 
     /// Quadrature decoding of the queued edges (x4): direction from the other channel's level.
