@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // The pure core: units, limits, state machine, controllers, supervisor. No I/O, no clocks.
@@ -78,6 +79,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
+        // Allocation counts of the tick (ordo-one/benchmark): 0 per tick, gated in CI.
+        .executableTarget(
+            name: "TickAllocations",
+            dependencies: [
+                "NeedleCore", "PenSimulator", "NeedledDaemon", .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TickAllocations",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .testTarget(
             name: "NeedledRPCTests",
             dependencies: [

@@ -25,6 +25,11 @@ public enum LoopOutcome: Sendable {
 public struct LoopEnvelope: Sendable {
     public var requestID: UInt32
     public var request: LoopRequest
+
+    public init(requestID: UInt32, request: LoopRequest) {
+        self.requestID = requestID
+        self.request = request
+    }
 }
 
 /// A cartridge serial in fixed storage (up to 24 bytes of UTF-8), so it can cross from the loop
