@@ -39,7 +39,8 @@ public enum Daemon {
         let channels = LoopChannels()
         let backendName = backend.name
         let loop = ControlLoop(
-            supervisor: Supervisor(configuration: configuration.pen), backend: backend, channels: channels)
+            supervisor: Supervisor(configuration: configuration.pen), backend: backend, channels: channels,
+            realtime: configuration.realtime)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
             eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName)

@@ -326,3 +326,24 @@ extension JSONValue {
     var integer: Int64? { if case .int(let value) = self { value } else { nil } }
     var text: String? { if case .string(let value) = self { value } else { nil } }
 }
+
+@Suite("The loop measures itself")
+struct LoopStatisticsTests {
+    @Test("daemon.stats: ticks, overruns, latency percentiles; reset starts afresh")
+    func stats() throws {
+        let daemon = try DaemonProcess()
+        usleep(300_000)
+        let first = try daemon.call("daemon.stats", .object([("reset", true)]))
+        let ticks = first["ticks"]?.integer ?? 0
+        #expect(ticks > 100)
+        let wakeup = try #require(first["wakeupLatencyMicroseconds"])
+        for key in ["p50", "p99", "p999", "max"] { #expect(wakeup[key]?.integer != nil, "\(key) present") }
+        #expect((wakeup["p50"]?.integer ?? -1) <= (wakeup["p99"]?.integer ?? -1))
+        #expect((wakeup["p99"]?.integer ?? -1) <= (wakeup["max"]?.integer ?? -1) + 1)
+        #expect(first["tickDurationMicroseconds"]?["p50"]?.integer != nil)
+        let second = try daemon.call("daemon.stats")
+        #expect((second["ticks"]?.integer ?? Int64.max) < ticks, "reset started the count afresh")
+        let wrong = try #require(try daemon.error("daemon.stats", .object([("reset", "yes")])))
+        #expect(wrong.message == "Invalid params: \"reset\" must be true or false, not a string.")
+    }
+}

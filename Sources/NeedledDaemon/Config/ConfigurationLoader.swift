@@ -83,7 +83,7 @@ struct ConfigurationReader {
         "chip-label", "lines", "pwm-chip", "pwm-channel", "pwm-period-nanoseconds", "temperature-path",
         "cartridge-id-path",
     ]
-    static let daemonKeys = ["tick-rate-hertz", "backend", "simulator-seed"]
+    static let daemonKeys = ["tick-rate-hertz", "backend", "simulator-seed", "realtime-priority", "cpu"]
     static let penKeys = ["needle-count", "default-speed-hertz", "retract-on-fault"]
 
     mutating func fail(_ key: String, _ message: String) {
@@ -100,6 +100,8 @@ struct ConfigurationReader {
 
         let tickRate = integer(daemon, "daemon", "tick-rate-hertz", in: 100...5000, default: 1000)
         let seed = integer(daemon, "daemon", "simulator-seed", in: 0...Int(Int32.max), default: 1)
+        let realtimePriority = integer(daemon, "daemon", "realtime-priority", in: 0...99, default: 80)
+        let cpu = integer(daemon, "daemon", "cpu", in: -1...1023, default: -1)
         var backend = DaemonConfiguration.BackendKind.simulated
         if let value = daemon?["backend"] {
             if let name = value.string, let kind = DaemonConfiguration.BackendKind(rawValue: name) {
@@ -133,6 +135,8 @@ struct ConfigurationReader {
             pen: PenConfiguration(limits: limits, depthAxis: depthAxis, tickPeriod: period, defaultSpeed: speed),
             backend: backend, simulatorSeed: UInt64(seed), needleCount: needleCount)
         configuration.gpio = gpio
+        configuration.realtime.priority = Int32(realtimePriority)
+        configuration.realtime.cpu = cpu >= 0 ? cpu : nil
         return configuration
     }
 

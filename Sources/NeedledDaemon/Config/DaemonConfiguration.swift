@@ -13,6 +13,7 @@ public struct DaemonConfiguration: Sendable {
     /// The pen's labelled needle count (the cartridge type), reported by daemon.info.
     public var needleCount: Int
     public var gpio = GPIOSettings()
+    public var realtime = RealtimeSettings()
 
     public init(
         pen: PenConfiguration = PenConfiguration(), backend: BackendKind = .simulated, simulatorSeed: UInt64 = 1,

@@ -38,12 +38,24 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
     private let stopRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
+    private let realtime: RealtimeSettings
+    /// What the OS granted the loop thread; set once before the first tick.
+    public let realtimeReport = Mutex<RealtimeReport?>(nil)
+    // The loop's own measurements, owned by the loop thread.
+    private let wakeupLatency = LatencyHistogram()
+    private let tickDuration = LatencyHistogram()
+    private var statisticsTicks: Int64 = 0
+    private var statisticsOverruns: Int64 = 0
 
-    public init(supervisor: Supervisor, backend: Backend, channels: LoopChannels) {
+    public init(
+        supervisor: Supervisor, backend: Backend, channels: LoopChannels,
+        realtime: RealtimeSettings = RealtimeSettings()
+    ) {
         self.supervisor = supervisor
         self.backend = backend
         self.channels = channels
         self.period = supervisor.configuration.tickPeriod
+        self.realtime = realtime
     }
 
     /// One tick. Called by the loop thread; tests call it directly.
@@ -89,6 +101,17 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             }
         case .injectFault, .clearFault:
             return backend.simulate(request) ? .accepted(state: supervisor.phase) : .notSimulated
+        case .stats(let reset):
+            let statistics = LoopStatistics(
+                ticks: statisticsTicks, overruns: statisticsOverruns, wakeupLatency: wakeupLatency.summary,
+                tickDuration: tickDuration.summary)
+            if reset {
+                wakeupLatency.reset()
+                tickDuration.reset()
+                statisticsTicks = 0
+                statisticsOverruns = 0
+            }
+            return .stats(statistics)
         }
     }
 
@@ -112,6 +135,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
     /// The one intended infinite loop: sleeps to absolute deadlines on CLOCK_MONOTONIC.
     private func runForever() {
+        let (report, dmaLatency) = applyRealtime(realtime)
+        realtimeReport.withLock { $0 = report }
+        defer { if dmaLatency >= 0 { close(dmaLatency) } }
         let periodNanoseconds = period.rawValue
         var deadline = monotonicNow()
         var lastWake = deadline
@@ -121,8 +147,11 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             var sleepUntil = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
             while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &sleepUntil, nil) == EINTR {}
             let now = monotonicNow()
-            if now - deadline > periodNanoseconds {
+            let lateness = now - deadline
+            wakeupLatency.record(nanoseconds: lateness)
+            if lateness > periodNanoseconds {
                 channels.overruns.add(1, ordering: .relaxed)
+                statisticsOverruns += 1
                 deadline = now  // skip the missed deadlines rather than burst to catch up
             }
             let measured = Nanoseconds(now - lastWake)
@@ -132,6 +161,8 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
                 stopTicksLeft = 2_000_000_000 / periodNanoseconds
             }
             tick(measuredPeriod: measured)
+            tickDuration.record(nanoseconds: monotonicNow() - now)
+            statisticsTicks += 1
             if stopTicksLeft >= 0 {
                 stopTicksLeft -= 1
                 if !supervisor.phase.motorMayRun || stopTicksLeft == 0 { break }

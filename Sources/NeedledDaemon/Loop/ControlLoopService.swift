@@ -15,6 +15,17 @@ public final class ControlLoopService<Backend: PenBackend>: Service, @unchecked 
     public func run() async throws {
         try loop.start()
         logger.info("control loop running", metadata: ["period": "\(loop.period)"])
+        for _ in 0..<200 {  // the thread reports what the OS granted before its first tick
+            if let report = loop.realtimeReport.withLock({ $0 }) {
+                if report.isComplete {
+                    logger.info("real-time: \(report)")
+                } else {
+                    logger.warning("real-time not fully granted (running on): \(report)")
+                }
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         await withGracefulShutdownHandler {
             while !loop.hasFinished {
                 try? await Task.sleep(for: .milliseconds(5))

@@ -6,6 +6,8 @@ public enum LoopRequest: Sendable {
     case pen(PenCommand)
     case injectFault(SimulatedFault)
     case clearFault(SimulatedFault)
+    /// The loop's latency figures (`daemon.stats`), optionally starting them afresh.
+    case stats(reset: Bool)
 }
 
 /// The loop's answer to one request, matched by `requestID`.
@@ -19,6 +21,7 @@ public enum LoopOutcome: Sendable {
     case rejected(CommandRejection, state: PenPhase)
     /// A simulation request on a backend that has no simulator.
     case notSimulated
+    case stats(LoopStatistics)
 }
 
 /// A request with its id, as it waits in the mailbox.

@@ -90,7 +90,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     }
 
     public static let methods = [
-        "daemon.info", "rpc.listMethods", "pen.status", "pen.home", "pen.arm", "pen.start", "pen.stop",
+        "daemon.info", "daemon.stats", "rpc.listMethods", "pen.status", "pen.home", "pen.arm", "pen.start", "pen.stop",
         "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
         "session.acceptCartridge", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
         "events.unsubscribe", "sim.injectFault", "sim.clearFault",
@@ -103,6 +103,15 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "daemon.info":
             _ = try RPCParams(request, allowed: [])
             return succeed(info())
+        case "daemon.stats":
+            let params = try RPCParams(request, allowed: ["reset"])
+            let reset = try params.optionalBool("reset") ?? false
+            return send(.stats(reset: reset)).flatMapThrowing { outcome in
+                guard case .stats(let statistics) = outcome else {
+                    throw RPCError.internalError("the loop did not report its figures.")
+                }
+                return StatusJSON.statistics(statistics, reset: reset)
+            }
         case "rpc.listMethods":
             _ = try RPCParams(request, allowed: [])
             return succeed(.array(availableMethods.map { .string($0) }))
@@ -200,7 +209,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             switch outcome {
             case .accepted(let state): return .object([("accepted", true), ("state", .string(state.rawValue))])
             case .rejected(let rejection, let state): throw rejection.rpcError(state: state)
-            case .notSimulated: throw RPCError.internalError("the loop did not apply a pen command.")
+            case .notSimulated, .stats: throw RPCError.internalError("the loop did not apply a pen command.")
             }
         }
     }

@@ -59,6 +59,22 @@ enum StatusJSON {
         }
     }
 
+    static func statistics(_ statistics: LoopStatistics, reset: Bool) -> JSONValue {
+        func summary(_ value: LatencySummary) -> JSONValue {
+            .object([
+                ("p50", .int(value.p50)), ("p99", .int(value.p99)), ("p999", .int(value.p999)),
+                ("max", .int(value.max)),
+            ])
+        }
+        return .object([
+            ("ticks", .int(statistics.ticks)),
+            ("overruns", .int(statistics.overruns)),
+            ("wakeupLatencyMicroseconds", summary(statistics.wakeupLatency)),
+            ("tickDurationMicroseconds", summary(statistics.tickDuration)),
+            ("reset", .bool(reset)),
+        ])
+    }
+
     static func limits(_ limits: SafetyLimits) -> JSONValue {
         .object([
             ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
