@@ -44,6 +44,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
     // The loop's own measurements, owned by the loop thread.
     private let wakeupLatency = LatencyHistogram()
     private let tickDuration = LatencyHistogram()
+    private let emergencyStopCommandLatency = LatencyHistogram()
+    private let emergencyStopInputLatency = LatencyHistogram()
+    private var emergencyStopPressedBefore = false
     private var statisticsTicks: Int64 = 0
     private var statisticsOverruns: Int64 = 0
 
@@ -64,16 +67,28 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         // hardware ignores it), so the inputs read next describe exactly the measured period.
         backend.elapse(measuredPeriod)
         var handled = 0
+        var emergencyStopSentAt: Int64 = 0
         while handled < Self.commandsPerTickMax, let envelope = channels.requests.pop() {
             handled += 1
+            if case .pen(.emergencyStop) = envelope.request, envelope.sentAt > 0 {
+                emergencyStopSentAt = envelope.sentAt
+            }
             let outcome = apply(envelope.request)
             if !channels.replies.push(LoopReply(requestID: envelope.requestID, outcome: outcome)) {
                 channels.droppedReplies.add(1, ordering: .relaxed)
             }
         }
+        let readAt = emergencyStopSentAt > 0 || !emergencyStopPressedBefore ? monotonicNow() : 0
         let inputs = backend.readInputs(measuredPeriod: measuredPeriod)
         let output = supervisor.tick(inputs)
         backend.writeOutputs(output.outputs)
+        if emergencyStopSentAt > 0 && !output.outputs.motorEnabled {
+            emergencyStopCommandLatency.record(nanoseconds: monotonicNow() - emergencyStopSentAt)
+        }
+        if inputs.emergencyStopPressed && !emergencyStopPressedBefore && readAt > 0 && !output.outputs.motorEnabled {
+            emergencyStopInputLatency.record(nanoseconds: monotonicNow() - readAt)
+        }
+        emergencyStopPressedBefore = inputs.emergencyStopPressed
         for index in 0..<output.events.count where !channels.events.push(output.events[index]) {
             channels.droppedEvents.add(1, ordering: .relaxed)
         }
@@ -104,10 +119,13 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         case .stats(let reset):
             let statistics = LoopStatistics(
                 ticks: statisticsTicks, overruns: statisticsOverruns, wakeupLatency: wakeupLatency.summary,
-                tickDuration: tickDuration.summary)
+                tickDuration: tickDuration.summary, emergencyStopCommandLatency: emergencyStopCommandLatency.summary,
+                emergencyStopInputLatency: emergencyStopInputLatency.summary)
             if reset {
                 wakeupLatency.reset()
                 tickDuration.reset()
+                emergencyStopCommandLatency.reset()
+                emergencyStopInputLatency.reset()
                 statisticsTicks = 0
                 statisticsOverruns = 0
             }

@@ -61,4 +61,8 @@ public struct LoopStatistics: Sendable, Equatable {
     public var overruns: Int64
     public var wakeupLatency: LatencySummary
     public var tickDuration: LatencySummary
+    /// From `pen.emergencyStop` handed to the loop to the outputs with the motor off written.
+    public var emergencyStopCommandLatency: LatencySummary
+    /// From the tick reading a newly pressed E-stop input to its outputs written.
+    public var emergencyStopInputLatency: LatencySummary
 }

@@ -28,10 +28,13 @@ public enum LoopOutcome: Sendable {
 public struct LoopEnvelope: Sendable {
     public var requestID: UInt32
     public var request: LoopRequest
+    /// CLOCK_MONOTONIC nanoseconds when the socket side handed it over (for latency figures).
+    public var sentAt: Int64
 
-    public init(requestID: UInt32, request: LoopRequest) {
+    public init(requestID: UInt32, request: LoopRequest, sentAt: Int64 = 0) {
         self.requestID = requestID
         self.request = request
+        self.sentAt = sentAt
     }
 }
 

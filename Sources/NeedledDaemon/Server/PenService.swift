@@ -219,7 +219,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     private func send(_ request: LoopRequest) -> EventLoopFuture<LoopOutcome> {
         nextRequestID &+= 1
         let id = nextRequestID
-        guard channels.requests.push(LoopEnvelope(requestID: id, request: request)) else {
+        guard channels.requests.push(LoopEnvelope(requestID: id, request: request, sentAt: monotonicNow())) else {
             return eventLoop.makeFailedFuture(
                 RPCError(code: RPCError.busyCode, message: "The pen is busy: too many commands at once. Try again."))
         }

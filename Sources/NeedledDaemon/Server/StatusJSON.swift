@@ -71,6 +71,8 @@ enum StatusJSON {
             ("overruns", .int(statistics.overruns)),
             ("wakeupLatencyMicroseconds", summary(statistics.wakeupLatency)),
             ("tickDurationMicroseconds", summary(statistics.tickDuration)),
+            ("emergencyStopCommandLatencyMicroseconds", summary(statistics.emergencyStopCommandLatency)),
+            ("emergencyStopInputLatencyMicroseconds", summary(statistics.emergencyStopInputLatency)),
             ("reset", .bool(reset)),
         ])
     }
