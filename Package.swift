@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "needled",
             dependencies: [
-                "NeedledDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NeedledDaemon", "NeedledRPC", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12): only NeedledGPIO imports it.

@@ -70,14 +70,7 @@ struct Connection: ParsableArguments {
     @Flag(help: "Print the daemon's JSON result instead of a sentence.")
     var json = false
 
-    var path: String {
-        if let socket { return socket }
-        if getuid() == 0 { return "/run/needled/needled.sock" }
-        if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
-            return runtime + "/needled.sock"
-        }
-        return "/tmp/needled-\(getuid()).sock"
-    }
+    var path: String { socket ?? DefaultPaths.socket }
 
     func call(_ method: String, _ params: JSONValue? = nil) throws -> JSONValue {
         let client = try NeedledClient(path: path)

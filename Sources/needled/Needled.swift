@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NeedledDaemon
+import NeedledRPC
 
 @main
 struct Needled: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where needled and needlectl look when not told.
+/// Where needled and needlectl look when not told (one place, so the two always agree).
 public enum DefaultPaths {
     public static let configuration = "/etc/needled/needled.toml"
 
