@@ -347,3 +347,42 @@ struct LoopStatisticsTests {
         #expect(wrong.message == "Invalid params: \"reset\" must be true or false, not a string.")
     }
 }
+
+@Suite("Slow subscribers")
+struct SlowSubscriberTests {
+    @Test("A telemetry subscriber that stops reading is dropped, told why, and slows nobody else")
+    func stalledSubscriberDropped() throws {
+        let daemon = try DaemonProcess()
+        let stalled = try daemon.client()
+        _ = try stalled.call("telemetry.subscribe", params: .object([("hz", 100)]))
+        // It never reads. Another subscriber keeps its rate meanwhile.
+        let healthy = try daemon.client()
+        _ = try healthy.call("telemetry.subscribe", params: .object([("hz", 20)]))
+        _ = try daemon.call("daemon.stats", .object([("reset", true)]))
+        let start = Date()
+        var received = 0
+        while Date().timeIntervalSince(start) < 8 {
+            if try healthy.readMessage()["method"] == "telemetry" { received += 1 }
+        }
+        let stats = try daemon.call("daemon.stats")
+        print(
+            "FIGURE stalled subscriber: healthy one got \(received) notifications in 8 s at 20 Hz; loop overruns \(stats["overruns"]?.integer ?? -1)"
+        )
+        #expect((140...180).contains(received), "the healthy subscriber kept its rate")
+        // The loop kept its rate (a stray late wake-up on this VM is not the subscriber's doing).
+        #expect((stats["ticks"]?.integer ?? 0) >= 7_500, "the loop kept ticking at 1 kHz")
+        #expect(try daemon.status()["fault"] == .null, "no tickOverrun or anything else latched")
+        // The stalled client, reading at last, finds its notifications end with telemetry.dropped.
+        var last: JSONValue = .null
+        var dropped = false
+        for _ in 0..<10_000 {
+            last = try stalled.readMessage()
+            if last["method"] == "telemetry.dropped" {
+                dropped = true
+                break
+            }
+        }
+        #expect(dropped)
+        #expect(last["params"]?["reason"]?.text?.hasPrefix("You did not read telemetry for 2 s") == true)
+    }
+}

@@ -21,6 +21,12 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var pending: [UInt32: EventLoopPromise<LoopOutcome>] = [:]
     private var telemetry: [RPCConnection: RepeatedTask] = [:]
     private var eventSubscribers: Set<RPCConnection> = []
+    /// Telemetry notifications a subscriber could not take (its socket full), in a row.
+    private var telemetryMissed: [RPCConnection: Int] = [:]
+    /// Events a subscriber could not take; reported to it as `events.dropped` when it reads again.
+    private var eventsMissed: [RPCConnection: Int] = [:]
+    /// A telemetry subscriber that does not read for this long is dropped.
+    public static let slowSubscriberSeconds = 2
     private var session: SessionRecord?
     private var usedCartridges: Set<String> = []
     private var sessionCount = 0
@@ -63,7 +69,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
         while let event = channels.events.pop() {
             let json = StatusJSON.event(event)
-            for subscriber in eventSubscribers { subscriber.notify("event", params: json) }
+            for subscriber in eventSubscribers { notifyEvent(subscriber, json) }
         }
         while let snapshot = channels.snapshots.pop() { latest = snapshot }
     }
@@ -74,6 +80,8 @@ public final class PenService: RPCService, @unchecked Sendable {
         eventLoop.execute {
             self.telemetry.removeValue(forKey: connection)?.cancel()
             self.eventSubscribers.remove(connection)
+            self.telemetryMissed[connection] = nil
+            self.eventsMissed[connection] = nil
         }
     }
 
@@ -310,11 +318,38 @@ public final class PenService: RPCService, @unchecked Sendable {
                 task.cancel()
                 return
             }
-            connection.notify(
-                "telemetry",
-                params: StatusJSON.status(self.latest, session: self.session, limits: self.configuration.pen.limits))
+            let status = StatusJSON.status(self.latest, session: self.session, limits: self.configuration.pen.limits)
+            if connection.notify("telemetry", params: status) {
+                self.telemetryMissed[connection] = nil
+                return
+            }
+            // Not reading: never queue without bound, never wait. Dropped after a while, and told.
+            let missed = (self.telemetryMissed[connection] ?? 0) + 1
+            self.telemetryMissed[connection] = missed
+            guard missed >= Int(hz) * Self.slowSubscriberSeconds else { return }
+            task.cancel()
+            self.telemetry[connection] = nil
+            self.telemetryMissed[connection] = nil
+            let reason =
+                "You did not read telemetry for \(Self.slowSubscriberSeconds) s; the subscription was dropped. Subscribe again."
+            let line = JSONRPCResponse.notification("telemetry.dropped", params: .object([("reason", .string(reason))]))
+            connection.channel.writeAndFlush(ByteBuffer(string: line.serialized + "\n"), promise: nil)
         }
         return succeed(.object([("subscribed", true), ("hz", .int(hz))]))
+    }
+
+    /// An event, or — to a subscriber whose socket was full — first the count it missed.
+    private func notifyEvent(_ subscriber: RPCConnection, _ json: JSONValue) {
+        if let missed = eventsMissed[subscriber] {
+            guard subscriber.notify("events.dropped", params: .object([("count", .int(Int64(missed)))])) else {
+                eventsMissed[subscriber] = missed + 1
+                return
+            }
+            eventsMissed[subscriber] = nil
+        }
+        if !subscriber.notify("event", params: json) {
+            eventsMissed[subscriber, default: 0] += 1
+        }
     }
 
     private func info() -> JSONValue {

@@ -25,6 +25,10 @@ public final class RPCServerService: Service, @unchecked Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            // Bounded per client: 64 KiB in the kernel, 64 KiB in NIO; past that a client is
+            // "not writable" and notifications to it are skipped, never queued.
+            .childChannelOption(.socketOption(.so_sndbuf), value: 65_536)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 16_384, high: 65_536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFramingDecoder()))
