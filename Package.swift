@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "NeedledDaemon",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev",
+                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +57,10 @@ let package = Package(
             dependencies: [
                 "NeedledDaemon", "NeedledRPC", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings),
+        // Treatment records and single-use cartridges in SQLite (GRDB): the product's memory.
+        .target(
+            name: "NeedledStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12): only NeedledGPIO imports it.
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),

@@ -1,6 +1,8 @@
+import Foundation
 public import Logging
 import NIOPosix
 import NeedleCore
+import NeedledStore
 import NeedledUdev
 import ServiceLifecycle
 import UnixSignals
@@ -9,12 +11,28 @@ import UnixSignals
 /// group with SIGTERM and SIGINT as graceful-shutdown signals. Shutdown goes in reverse: stop
 /// taking requests, then stop the motor and leave the outputs safe.
 public enum Daemon {
-    public static func run(configuration: DaemonConfiguration, socketPath: String, logger: Logger) async throws {
+    public static func run(
+        configuration: DaemonConfiguration, socketPath: String, stateDirectory: String, logger: Logger
+    ) async throws {
+        // The records first: a store that cannot be written stops the daemon before anything moves.
+        let store: TreatmentStore
+        do {
+            store = try TreatmentStore(directory: stateDirectory)
+            let interrupted = try store.closeInterruptedSessions(at: Date())
+            if !interrupted.isEmpty {
+                logger.warning(
+                    "sessions left open by a crash closed as interrupted: \(interrupted.map(SessionRow.displayID(for:)).joined(separator: ", "))"
+                )
+            }
+        } catch {
+            throw DaemonError.storeUnavailable("\(error)")
+        }
+        logger.info("treatment records", metadata: ["path": "\(store.path)"])
         switch configuration.backend {
         case .simulated:
             try await run(
                 backend: SimulatedBackend(seed: configuration.simulatorSeed), configuration: configuration,
-                socketPath: socketPath, logger: logger)
+                socketPath: socketPath, store: store, logger: logger)
         case .gpio:
             let monitor = GPIOChipMonitor()
             if !monitor.start() {
@@ -29,12 +47,13 @@ public enum Daemon {
                 throw DaemonError.backendUnavailable(error.description)
             }
             logger.info("GPIO backend ready", metadata: ["chip": "\(configuration.gpio.chipLabel)"])
-            try await run(backend: backend, configuration: configuration, socketPath: socketPath, logger: logger)
+            try await run(
+                backend: backend, configuration: configuration, socketPath: socketPath, store: store, logger: logger)
         }
     }
 
     static func run<Backend: PenBackend>(
-        backend: Backend, configuration: DaemonConfiguration, socketPath: String, logger: Logger
+        backend: Backend, configuration: DaemonConfiguration, socketPath: String, store: TreatmentStore, logger: Logger
     ) async throws {
         let channels = LoopChannels()
         let backendName = backend.name
@@ -43,7 +62,8 @@ public enum Daemon {
             realtime: configuration.realtime)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
-            eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName)
+            eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName,
+            store: store)
         let server = RPCServerService(socketPath: socketPath, group: group, service: service, logger: logger)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -66,9 +86,11 @@ public enum Daemon {
 
 public enum DaemonError: Error, CustomStringConvertible {
     case backendUnavailable(String)
+    case storeUnavailable(String)
     public var description: String {
         switch self {
         case .backendUnavailable(let message): message
+        case .storeUnavailable(let message): message
         }
     }
 }

@@ -13,4 +13,12 @@ public enum DefaultPaths {
         }
         return "/tmp/needled-\(getuid()).sock"
     }
+
+    /// `/var/lib/needled` for root, otherwise `$XDG_STATE_HOME/needled` (or `~/.local/state/needled`).
+    public static var stateDirectory: String {
+        if getuid() == 0 { return "/var/lib/needled" }
+        let environment = ProcessInfo.processInfo.environment
+        if let state = environment["XDG_STATE_HOME"], !state.isEmpty { return state + "/needled" }
+        return (environment["HOME"] ?? "/tmp") + "/.local/state/needled"
+    }
 }

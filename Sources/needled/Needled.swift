@@ -31,7 +31,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The socket path (default: /run/needled/needled.sock as root, else $XDG_RUNTIME_DIR/needled.sock).")
     var socket: String?
 
-    @Option(help: "The state directory (records; default /var/lib/needled).")
+    @Option(
+        help:
+            "The state directory for the treatment records (default /var/lib/needled as root, else $XDG_STATE_HOME/needled)."
+    )
     var stateDir: String?
 
     func validate() throws {
@@ -63,7 +66,11 @@ struct Run: AsyncParsableCommand {
         if let backend, let kind = DaemonConfiguration.BackendKind(rawValue: backend) { configuration.backend = kind }
         do {
             try await Daemon.run(
-                configuration: configuration, socketPath: socket ?? DefaultPaths.socket, logger: logger)
+                configuration: configuration, socketPath: socket ?? DefaultPaths.socket,
+                stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger)
+        } catch DaemonError.storeUnavailable(let message) {
+            logger.critical("cannot start: \(message)")
+            throw ExitCode(73)  // EX_CANTCREAT
         } catch let error as DaemonError {
             logger.critical("cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE

@@ -23,14 +23,17 @@ final class DaemonProcess {
     let socketPath: String
     let process = Process()
     let logPath: String
+    let stateDirectory: String
 
-    init(config: String? = nil, extraArguments: [String] = []) throws {
+    /// `stateDirectory`: reuse another daemon's records (a restart); default: a fresh directory.
+    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "needled-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("needled.sock").path
         logPath = directory.appendingPathComponent("needled.log").path
-        var arguments = ["--socket", socketPath, "--state-dir", directory.path]
+        self.stateDirectory = stateDirectory ?? directory.appendingPathComponent("state").path
+        var arguments = ["--socket", socketPath, "--state-dir", self.stateDirectory]
         if let config {
             let configPath = directory.appendingPathComponent("needled.toml").path
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -135,6 +138,13 @@ final class DaemonProcess {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// SIGKILL: no chance to close anything.
+    func killHard() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     deinit {

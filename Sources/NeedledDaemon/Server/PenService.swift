@@ -2,6 +2,7 @@ import Foundation
 public import NIOCore
 import NeedleCore
 public import NeedledRPC
+public import NeedledStore
 import PenSimulator
 
 /// The API's methods (Docs/api.md), on the socket side of the loop. Everything here runs on one
@@ -28,15 +29,16 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// A telemetry subscriber that does not read for this long is dropped.
     public static let slowSubscriberSeconds = 2
     private var session: SessionRecord?
-    private var usedCartridges: Set<String> = []
-    private var sessionCount = 0
+    private let store: TreatmentStore
     private var poller: RepeatedTask?
 
     public static let replyTimeout = TimeAmount.seconds(2)
 
     public init(
-        eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String
+        eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String,
+        store: TreatmentStore
     ) {
+        self.store = store
         self.eventLoop = eventLoop
         self.channels = channels
         self.configuration = configuration
@@ -100,7 +102,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     public static let methods = [
         "daemon.info", "daemon.stats", "rpc.listMethods", "pen.status", "pen.home", "pen.arm", "pen.start", "pen.stop",
         "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
-        "session.acceptCartridge", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
+        "session.acceptCartridge", "session.list", "session.get", "cartridge.register", "cartridge.list",
+        "cartridge.get", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
         "events.unsubscribe", "sim.injectFault", "sim.clearFault",
     ]
 
@@ -155,11 +158,80 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "session.close":
             _ = try RPCParams(request, allowed: [])
             let closing = session
-            return command(.closeSession).map { result in
-                if closing != nil { self.session = nil }
-                return .object([
-                    ("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null),
-                ])
+            return command(.closeSession).flatMap { result in
+                self.session = nil
+                let done = self.eventLoop.makeSucceededFuture(
+                    JSONValue.object([
+                        ("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null),
+                    ]))
+                guard let closing else { return done }
+                let store = self.store
+                return self.eventLoop.makeFutureWithTask {
+                    try await store.closeSession(id: closing.rowID, at: Date())
+                }.flatMap { done }
+            }
+        case "session.list":
+            let params = try RPCParams(request, allowed: ["since", "limit"])
+            let since = try params.optionalString("since", meaning: "an ISO 8601 time, e.g. 2026-11-24T00:00:00Z")
+            let limit = params["limit"] == nil ? 50 : try params.requiredInteger("limit", meaning: "1 to 1000 sessions")
+            guard (1...1000).contains(limit) else {
+                throw .invalidParams("\"limit\" must be from 1 to 1000, not \(limit).")
+            }
+            let store = self.store
+            return eventLoop.makeFutureWithTask {
+                .array(try await store.sessions(since: since, limit: Int(limit)).map(StatusJSON.session))
+            }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
+        case "session.get":
+            let params = try RPCParams(request, allowed: ["id"])
+            let text = try params.requiredString("id", meaning: "a session id such as S-0001")
+            guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
+                throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
+            }
+            let store = self.store
+            return eventLoop.makeFutureWithTask { try await store.session(id: id) }.flatMapThrowing { row in
+                guard let row else {
+                    throw RPCError(
+                        code: -32602, message: "Invalid params: no session \(text).",
+                        data: .object([("id", .string(text))]))
+                }
+                return StatusJSON.session(row)
+            }
+        case "cartridge.register":
+            let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
+            let serial = try params.requiredString("serial", meaning: "the serial printed on the cartridge")
+            guard !serial.isEmpty, serial.utf8.count <= CartridgeSerial.bytesMax else {
+                throw .invalidParams("\"serial\" must be 1 to \(CartridgeSerial.bytesMax) characters.")
+            }
+            let needles = try params.requiredInteger("needles", meaning: "the cartridge's needle count, 1 to 100")
+            guard (1...100).contains(needles) else {
+                throw .invalidParams("\"needles\" must be from 1 to 100, not \(needles).")
+            }
+            let lot = try params.optionalString("lot", meaning: "the manufacturer's lot")
+            let expires = try params.optionalString("expires", meaning: "the expiry date, YYYY-MM-DD")
+            if let expires, expires.count != 10 || expires.split(separator: "-").count != 3 {
+                throw .invalidParams("\"expires\" must be a date as YYYY-MM-DD, not \"\(expires)\".")
+            }
+            let store = self.store
+            return eventLoop.makeFutureWithTask {
+                StatusJSON.cartridge(
+                    try await store.registerCartridge(
+                        serial: serial, needles: Int(needles), lot: lot, expires: expires, at: Date()))
+            }
+        case "cartridge.list":
+            _ = try RPCParams(request, allowed: [])
+            let store = self.store
+            return eventLoop.makeFutureWithTask { .array(try await store.cartridges().map(StatusJSON.cartridge)) }
+        case "cartridge.get":
+            let params = try RPCParams(request, allowed: ["serial"])
+            let serial = try params.requiredString("serial", meaning: "the cartridge's serial")
+            let store = self.store
+            return eventLoop.makeFutureWithTask { try await store.cartridge(serial: serial) }.flatMapThrowing {
+                record in
+                guard let record else {
+                    throw RPCError.cartridgeRejected(
+                        reason: "unknown", message: "No cartridge \(serial) is registered.")
+                }
+                return StatusJSON.cartridge(record)
             }
         case "session.acceptCartridge": return try acceptCartridge(request)
         case "telemetry.subscribe": return try subscribeTelemetry(request, connection: connection)
@@ -252,35 +324,84 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
         let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
         let reference = try params.optionalString("reference", meaning: "the clinic's reference for the treatment")
-        try checkCartridge(cartridge)
-        return command(.openSession(area)).map { result in
-            self.sessionCount += 1
-            let id = "S-" + String(format: "%04d", self.sessionCount)
-            let record = SessionRecord(
-                id: id, area: area, cartridge: cartridge, reference: reference,
-                openedAt: ISO8601DateFormatter().string(from: Date()))
-            self.session = record
-            self.usedCartridges.insert(cartridge)
-            return .object([
-                ("session", record.json(status: self.latest.status, limits: self.configuration.pen.limits)),
-                ("state", result["state"] ?? .null),
-            ])
+        try checkCartridgeInSlot(cartridge)
+        let store = self.store
+        let needles = configuration.needleCount
+        let limitsJSON = StatusJSON.limits(configuration.pen.limits).serialized
+        // 1. The records say whether this cartridge may serve (registered from the ID chip, or as
+        //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
+        //    binds the cartridge to it for good; if that fails the loop's session is closed again.
+        return eventLoop.makeFutureWithTask { () async throws -> Void in
+            var record = try await store.cartridge(serial: cartridge)
+            if record == nil {
+                record = try await store.registerCartridge(
+                    serial: cartridge, needles: needles, lot: nil, expires: nil, at: Date())
+            }
+            if let rejection = TreatmentStore.rejection(of: record, today: Date()) {
+                throw Self.rejectionError(rejection, serial: cartridge)
+            }
+        }.flatMap { self.command(.openSession(area)) }.flatMap { result in
+            self.eventLoop.makeFutureWithTask {
+                try await store.openSession(
+                    area: area.rawValue, cartridge: cartridge, reference: reference, softwareVersion: Self.version,
+                    limitsJSON: limitsJSON, at: Date())
+            }.flatMapError { error in
+                self.command(.closeSession).flatMapThrowing { _ in
+                    if case StoreError.cartridgeRejected(let rejection) = error {
+                        throw Self.rejectionError(rejection, serial: cartridge)
+                    }
+                    throw RPCError.internalError("the session could not be recorded, so it was not opened (\(error)).")
+                }
+            }.map { row in
+                let record = SessionRecord(row: row)
+                self.session = record
+                return .object([
+                    ("session", record.json(status: self.latest.status, limits: self.configuration.pen.limits)),
+                    ("state", result["state"] ?? .null),
+                ])
+            }
         }
     }
 
     private func acceptCartridge(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
         let params = try RPCParams(request, allowed: ["cartridge"])
         let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
-        try checkCartridge(cartridge)
-        return command(.acceptCartridge).map { result in
+        try checkCartridgeInSlot(cartridge)
+        guard let open = session else {
+            throw RPCError(
+                code: RPCError.invalidStateCode, message: "Cannot accept the cartridge: no treatment session is open.",
+                data: .object([("state", .string(latest.status.phase.rawValue)), ("allowedStates", .array([]))]))
+        }
+        let store = self.store
+        let needles = configuration.needleCount
+        return eventLoop.makeFutureWithTask {
+            _ = try await store.registerCartridge(
+                serial: cartridge, needles: needles, lot: nil, expires: nil, at: Date())
+            do {
+                try await store.bindCartridge(cartridge, toSession: open.rowID, at: Date())
+            } catch StoreError.cartridgeRejected(let rejection) {
+                throw Self.rejectionError(rejection, serial: cartridge)
+            }
+        }.flatMap { self.command(.acceptCartridge) }.map { result in
             self.session?.cartridge = cartridge
-            self.usedCartridges.insert(cartridge)
             return .object([("cartridge", .string(cartridge)), ("state", result["state"] ?? .null)])
         }
     }
 
-    /// A cartridge must be the one in the slot and must never have served another session.
-    private func checkCartridge(_ serial: String) throws(RPCError) {
+    static func rejectionError(_ rejection: CartridgeRejection, serial: String) -> RPCError {
+        let message: String
+        switch rejection {
+        case .reused: message = "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge."
+        case .expired: message = "Cartridge \(serial) is past its expiry date. Insert a new sterile cartridge."
+        case .unknown: message = "Cartridge \(serial) is not registered."
+        case .usageTimeExceeded:
+            message = "Cartridge \(serial) reached its maximum use time. Insert a new sterile cartridge."
+        }
+        return .cartridgeRejected(reason: rejection.rawValue, message: message)
+    }
+
+    /// A cartridge must be in the slot, and be the one the ID chip names where there is one.
+    private func checkCartridgeInSlot(_ serial: String) throws(RPCError) {
         guard latest.status.cartridgePresent else {
             throw .cartridgeRejected(
                 reason: "absent", message: "No cartridge is inserted. Insert a new sterile cartridge.")
@@ -292,11 +413,6 @@ public final class PenService: RPCService, @unchecked Sendable {
         if let inserted = latest.cartridgeSerial?.string, serial != inserted {
             throw .cartridgeRejected(
                 reason: "unknown", message: "Cartridge \(serial) is not the one in the pen (\(inserted)).")
-        }
-        guard !usedCartridges.contains(serial) else {
-            throw .cartridgeRejected(
-                reason: "reused",
-                message: "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge.")
         }
     }
 

@@ -1,5 +1,6 @@
 import NeedleCore
 import NeedledRPC
+import NeedledStore
 
 /// The API's JSON shapes for the pen's state (Docs/api.md). One place, so `pen.status`,
 /// telemetry and events agree.
@@ -77,6 +78,31 @@ enum StatusJSON {
         ])
     }
 
+    static func session(_ row: SessionRow) -> JSONValue {
+        .object([
+            ("id", .string(row.displayID)),
+            ("area", .string(row.area)),
+            ("cartridge", .string(row.cartridge)),
+            ("reference", row.reference.map { .string($0) } ?? .null),
+            ("openedAt", .string(row.openedAt)),
+            ("closedAt", row.closedAt.map { .string($0) } ?? .null),
+            ("closeReason", row.closeReason.map { .string($0) } ?? .null),
+            ("softwareVersion", .string(row.softwareVersion)),
+        ])
+    }
+
+    static func cartridge(_ record: CartridgeRecord) -> JSONValue {
+        .object([
+            ("serial", .string(record.serial)),
+            ("needles", .int(Int64(record.needles))),
+            ("lot", record.lot.map { .string($0) } ?? .null),
+            ("expires", record.expires.map { .string($0) } ?? .null),
+            ("registeredAt", .string(record.registeredAt)),
+            ("session", record.sessionID.map { .string(SessionRow.displayID(for: $0)) } ?? .null),
+            ("firstUsedAt", record.firstUsedAt.map { .string($0) } ?? .null),
+        ])
+    }
+
     static func limits(_ limits: SafetyLimits) -> JSONValue {
         .object([
             ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
@@ -96,13 +122,23 @@ enum StatusJSON {
     }
 }
 
-/// A treatment session as the daemon keeps it (in memory until the records store arrives).
+/// The open treatment session as the socket side keeps it; its record is in the store.
 struct SessionRecord: Sendable {
+    let rowID: Int64
     let id: String
     let area: TreatmentArea
     var cartridge: String
     let reference: String?
     let openedAt: String
+
+    init(row: SessionRow) {
+        rowID = row.id ?? 0
+        id = row.displayID
+        area = TreatmentArea(rawValue: row.area) ?? .cheeks
+        cartridge = row.cartridge
+        reference = row.reference
+        openedAt = row.openedAt
+    }
 
     func json(status: PenStatus, limits: SafetyLimits) -> JSONValue {
         .object([

@@ -1,0 +1,242 @@
+public import Foundation
+public import GRDB
+
+/// Treatment records and single-use cartridges, in SQLite (WAL, `synchronous=FULL`): what was
+/// acknowledged survives a crash or a power cut. Every call runs on GRDB's own writer or reader
+/// queue; callers on an event loop use the async forms and never block it.
+public final class TreatmentStore: Sendable {
+    public static let fileName = "needled.sqlite"
+
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the store in `directory`. A directory that cannot be written is
+    /// a clear error at start, never a silent loss later.
+    public init(directory: String) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(
+                path: directory, reason: "cannot create the state directory (\(error.localizedDescription))")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw StoreError.cannotOpen(path: directory, reason: "the state directory is not writable")
+        }
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        self.path = path
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: cartridges and sessions") { db in
+            try db.create(table: "cartridge") { table in
+                table.primaryKey("serial", .text)
+                table.column("needles", .integer).notNull()
+                table.column("lot", .text)
+                table.column("expires", .text)  // ISO 8601 date, or NULL
+                table.column("registered_at", .text).notNull()
+                table.column("session_id", .integer)  // the one session it may ever serve
+                table.column("first_used_at", .text)
+            }
+            try db.create(table: "session") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("area", .text).notNull()
+                table.column("cartridge", .text).notNull().references("cartridge")
+                table.column("reference", .text)
+                table.column("opened_at", .text).notNull()
+                table.column("closed_at", .text)
+                table.column("close_reason", .text)  // closed | interrupted
+                table.column("software_version", .text).notNull()
+                table.column("limits_json", .text).notNull()
+            }
+        }
+        return migrator
+    }
+
+    // MARK: Cartridges
+
+    /// Registers a cartridge; registering the same serial again with the same data is a no-op.
+    @discardableResult
+    public func registerCartridge(
+        serial: String, needles: Int, lot: String?, expires: String?, at now: Date
+    ) async throws -> CartridgeRecord {
+        try await pool.write { db in
+            if let existing = try CartridgeRecord.fetchOne(db, key: serial) { return existing }
+            let record = CartridgeRecord(
+                serial: serial, needles: needles, lot: lot, expires: expires,
+                registeredAt: Self.timestamp(now), sessionID: nil, firstUsedAt: nil)
+            try record.insert(db)
+            return record
+        }
+    }
+
+    public func cartridge(serial: String) async throws -> CartridgeRecord? {
+        try await pool.read { db in try CartridgeRecord.fetchOne(db, key: serial) }
+    }
+
+    public func cartridges() async throws -> [CartridgeRecord] {
+        try await pool.read { db in try CartridgeRecord.order(Column("registered_at")).fetchAll(db) }
+    }
+
+    /// Why a cartridge may not serve a new session, or nil when it may.
+    public static func rejection(of cartridge: CartridgeRecord?, today: Date) -> CartridgeRejection? {
+        guard let cartridge else { return .unknown }
+        if cartridge.sessionID != nil { return .reused }
+        if let expires = cartridge.expires, expires < Self.day(today) { return .expired }
+        return nil
+    }
+
+    // MARK: Sessions
+
+    /// Opens a session bound to `cartridge`, atomically with marking the cartridge as used by it.
+    public func openSession(
+        area: String, cartridge serial: String, reference: String?, softwareVersion: String, limitsJSON: String,
+        at now: Date
+    ) async throws -> SessionRow {
+        try await pool.write { db in
+            let cartridge = try CartridgeRecord.fetchOne(db, key: serial)
+            if let rejection = Self.rejection(of: cartridge, today: now) {
+                throw StoreError.cartridgeRejected(rejection)
+            }
+            var session = SessionRow(
+                id: nil, area: area, cartridge: serial, reference: reference, openedAt: Self.timestamp(now),
+                closedAt: nil, closeReason: nil, softwareVersion: softwareVersion, limitsJSON: limitsJSON)
+            try session.insert(db)
+            try db.execute(
+                sql: "UPDATE cartridge SET session_id = ?, first_used_at = ? WHERE serial = ?",
+                arguments: [session.id, Self.timestamp(now), serial])
+            return session
+        }
+    }
+
+    /// A new cartridge taken into an open session (the old one was removed): checked and bound
+    /// atomically, like the first.
+    public func bindCartridge(_ serial: String, toSession id: Int64, at now: Date) async throws {
+        try await pool.write { db in
+            let cartridge = try CartridgeRecord.fetchOne(db, key: serial)
+            if let rejection = Self.rejection(of: cartridge, today: now) {
+                throw StoreError.cartridgeRejected(rejection)
+            }
+            try db.execute(
+                sql: "UPDATE cartridge SET session_id = ?, first_used_at = ? WHERE serial = ?",
+                arguments: [id, Self.timestamp(now), serial])
+            try db.execute(sql: "UPDATE session SET cartridge = ? WHERE id = ?", arguments: [serial, id])
+        }
+    }
+
+    public func closeSession(id: Int64, at now: Date, reason: String = "closed") async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE session SET closed_at = ?, close_reason = ? WHERE id = ? AND closed_at IS NULL",
+                arguments: [Self.timestamp(now), reason, id])
+        }
+    }
+
+    /// Sessions a crash left open are closed as `interrupted`; returns their ids.
+    public func closeInterruptedSessions(at now: Date) throws -> [Int64] {
+        try pool.write { db in
+            let open = try Int64.fetchAll(db, sql: "SELECT id FROM session WHERE closed_at IS NULL")
+            try db.execute(
+                sql: "UPDATE session SET closed_at = ?, close_reason = 'interrupted' WHERE closed_at IS NULL",
+                arguments: [Self.timestamp(now)])
+            return open
+        }
+    }
+
+    public func sessions(since: String?, limit: Int) async throws -> [SessionRow] {
+        try await pool.read { db in
+            var request = SessionRow.order(Column("id").desc).limit(limit)
+            if let since { request = request.filter(Column("opened_at") >= since) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func session(id: Int64) async throws -> SessionRow? {
+        try await pool.read { db in try SessionRow.fetchOne(db, key: id) }
+    }
+
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
+    }
+
+    // MARK: Time
+
+    static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    static func day(_ date: Date) -> String { String(timestamp(date).prefix(10)) }
+}
+
+public enum CartridgeRejection: String, Sendable, Equatable {
+    case unknown, reused, expired, usageTimeExceeded
+}
+
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case cartridgeRejected(CartridgeRejection)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "The treatment records at \(path) cannot be opened: \(reason)."
+        case .cartridgeRejected(let reason): "The cartridge is refused: \(reason.rawValue)."
+        }
+    }
+}
+
+public struct CartridgeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "cartridge"
+    public var serial: String
+    public var needles: Int
+    public var lot: String?
+    public var expires: String?
+    public var registeredAt: String
+    public var sessionID: Int64?
+    public var firstUsedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case serial, needles, lot, expires
+        case registeredAt = "registered_at"
+        case sessionID = "session_id"
+        case firstUsedAt = "first_used_at"
+    }
+}
+
+public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "session"
+    public var id: Int64?
+    public var area: String
+    public var cartridge: String
+    public var reference: String?
+    public var openedAt: String
+    public var closedAt: String?
+    public var closeReason: String?
+    public var softwareVersion: String
+    public var limitsJSON: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, area, cartridge, reference
+        case openedAt = "opened_at"
+        case closedAt = "closed_at"
+        case closeReason = "close_reason"
+        case softwareVersion = "software_version"
+        case limitsJSON = "limits_json"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// "S-0001"
+    public var displayID: String { Self.displayID(for: id ?? 0) }
+
+    public static func displayID(for id: Int64) -> String {
+        let number = String(id)
+        return "S-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
+    }
+}

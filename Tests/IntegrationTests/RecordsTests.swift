@@ -1,0 +1,91 @@
+import Foundation
+import NeedledClient
+import NeedledRPC
+import Testing
+
+/// Treatment records and single-use cartridges, durable across restarts and crashes.
+@Suite("Records across restarts", .serialized)
+struct RecordsTests {
+    func openSession(_ daemon: DaemonProcess, area: String = "cheeks") throws -> (String, String) {
+        _ = try daemon.call("pen.home")
+        try daemon.waitFor { $0["state"] == "ready" }
+        let serial = try daemon.status()["cartridge"]?["serial"]?.text ?? ""
+        let opened = try daemon.call(
+            "session.open", .object([("area", .string(area)), ("cartridge", .string(serial))]))
+        return (opened["session"]?["id"]?.text ?? "", serial)
+    }
+
+    @Test("A used cartridge is refused as reused after a restart")
+    func reusedAcrossRestart() throws {
+        let first = try DaemonProcess()
+        let (id, serial) = try openSession(first)
+        #expect(id == "S-0001")
+        _ = try first.call("session.close")
+        let state = first.stateDirectory
+        first.stop()
+        let second = try DaemonProcess(stateDirectory: state)
+        _ = try second.call("pen.home")
+        try second.waitFor { $0["state"] == "ready" }
+        let refused = try #require(
+            try second.error("session.open", .object([("area", "neck"), ("cartridge", .string(serial))])))
+        #expect(refused.code == -32005)
+        #expect(refused.data == .object([("reason", "reused")]))
+        #expect(
+            refused.message == "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge.")
+        let listed = try second.call("session.list")
+        guard case .array(let sessions) = listed else { Issue.record("not a list: \(listed)"); return }
+        #expect(sessions.count == 1)
+        #expect(sessions.first?["closeReason"] == "closed")
+    }
+
+    @Test("kill -9 with a session open: at the next start it is closed as interrupted, its cartridge still refused")
+    func interruptedByCrash() throws {
+        let first = try DaemonProcess()
+        let (id, serial) = try openSession(first)
+        _ = try first.call("pen.arm")
+        _ = try first.call("pen.start")
+        first.killHard()
+        let second = try DaemonProcess(stateDirectory: first.stateDirectory)
+        #expect(second.log.contains("closed as interrupted: \(id)"))
+        let record = try second.call("session.get", .object([("id", .string(id))]))
+        #expect(record["closeReason"] == "interrupted")
+        #expect(record["closedAt"] != .null)
+        let cartridge = try second.call("cartridge.get", .object([("serial", .string(serial))]))
+        #expect(cartridge["session"] == .string(id))
+        _ = try second.call("pen.home")
+        try second.waitFor { $0["state"] == "ready" }
+        #expect(
+            try second.error("session.open", .object([("area", "neck"), ("cartridge", .string(serial))]))?.data
+                == .object([("reason", "reused")]))
+        #expect(try second.status()["state"] == "ready", "nothing resumed by itself")
+    }
+
+    @Test("Registered cartridges: expired and unknown are refused with their reasons")
+    func registeredCartridges() throws {
+        let daemon = try DaemonProcess()
+        let registered = try daemon.call(
+            "cartridge.register",
+            .object([("serial", "LOT7-0001"), ("needles", 12), ("lot", "LOT7"), ("expires", "2020-01-31")]))
+        #expect(registered["expires"] == "2020-01-31")
+        let listed = try daemon.call("cartridge.list")
+        guard case .array(let all) = listed else { Issue.record("not a list"); return }
+        #expect(all.contains { $0["serial"] == "LOT7-0001" })
+        #expect(
+            try daemon.error("cartridge.get", .object([("serial", "NOPE")]))?.data == .object([("reason", "unknown")]))
+        let badDate = try #require(
+            try daemon.error("cartridge.register", .object([("serial", "X1"), ("needles", 12), ("expires", "soon")])))
+        #expect(badDate.message == "Invalid params: \"expires\" must be a date as YYYY-MM-DD, not \"soon\".")
+    }
+
+    @Test("A state directory that cannot be created stops the daemon with a clear error (exit 73)")
+    func unwritableStore() throws {
+        let (code, _, errors) = try DaemonProcess.run(
+            DaemonProcess.binary("needled"),
+            ["--state-dir", "/proc/needled-records", "--socket", NSTemporaryDirectory() + "never-store.sock"])
+        #expect(code == 73)
+        #expect(
+            errors.contains(
+                "cannot start: The treatment records at /proc/needled-records cannot be opened: cannot create the state directory"
+            ))
+    }
+}
