@@ -57,17 +57,20 @@ public enum Daemon {
     ) async throws {
         let channels = LoopChannels()
         let backendName = backend.name
+        let recorder = EventRecorder(store: store)
         let loop = ControlLoop(
             supervisor: Supervisor(configuration: configuration.pen), backend: backend, channels: channels,
             realtime: configuration.realtime)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
             eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName,
-            store: store)
+            store: store, recorder: recorder)
         let server = RPCServerService(socketPath: socketPath, group: group, service: service, logger: logger)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
+                    // First in, last out: the recorder drains after the loop and the server stop.
+                    .init(service: RecorderService(recorder: recorder)),
                     .init(
                         service: ControlLoopService(loop: loop, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup,
@@ -91,6 +94,19 @@ public enum DaemonError: Error, CustomStringConvertible {
         switch self {
         case .backendUnavailable(let message): message
         case .storeUnavailable(let message): message
+        }
+    }
+}
+
+/// Runs the event recorder for the service group; on shutdown it writes what is buffered, then ends.
+struct RecorderService: Service {
+    let recorder: EventRecorder
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await recorder.run()
+        } onGracefulShutdown: {
+            recorder.finish()
         }
     }
 }

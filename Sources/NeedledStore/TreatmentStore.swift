@@ -60,7 +60,33 @@ public final class TreatmentStore: Sendable {
                 table.column("limits_json", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: the session's event log") { db in
+            try db.create(table: "event") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("session_id", .integer).indexed()
+                table.column("tick", .integer).notNull()  // the loop's tick: monotonic, immune to clock changes
+                table.column("wall_time", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("detail_json", .text).notNull()
+            }
+        }
         return migrator
+    }
+
+    // MARK: Events
+
+    /// Appends events in one transaction (the recorder batches them).
+    public func append(_ events: [EventRow]) async throws {
+        guard !events.isEmpty else { return }
+        try await pool.write { db in
+            for var event in events { try event.insert(db) }
+        }
+    }
+
+    public func events(session id: Int64, limit: Int) async throws -> [EventRow] {
+        try await pool.read { db in
+            try EventRow.filter(Column("session_id") == id).order(Column("id")).limit(limit).fetchAll(db)
+        }
     }
 
     // MARK: Cartridges
@@ -239,4 +265,32 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         let number = String(id)
         return "S-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
     }
+}
+
+public struct EventRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "event"
+    public var id: Int64?
+    public var sessionID: Int64?
+    public var tick: Int64
+    public var wallTime: String
+    public var kind: String
+    public var detailJSON: String
+
+    public init(sessionID: Int64?, tick: Int64, wallTime: Date, kind: String, detailJSON: String) {
+        self.id = nil
+        self.sessionID = sessionID
+        self.tick = tick
+        self.wallTime = TreatmentStore.timestamp(wallTime)
+        self.kind = kind
+        self.detailJSON = detailJSON
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, tick, kind
+        case sessionID = "session_id"
+        case wallTime = "wall_time"
+        case detailJSON = "detail_json"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -60,6 +60,34 @@ struct RecordsTests {
         #expect(try second.status()["state"] == "ready", "nothing resumed by itself")
     }
 
+    @Test("The session's record holds its state changes, commands (with refusals) and faults")
+    func sessionEvents() throws {
+        let daemon = try DaemonProcess()
+        let (id, _) = try openSession(daemon)
+        _ = try daemon.call("pen.arm")
+        _ = try daemon.call("pen.start")
+        _ = try daemon.error("pen.setDepth", .object([("micrometres", 5000)]))
+        _ = try daemon.call("pen.emergencyStop")
+        usleep(200_000)  // the recorder writes behind the loop, never in its way
+        let record = try daemon.call("session.get", .object([("id", .string(id))]))
+        guard case .array(let events) = record["events"] else { Issue.record("no events: \(record)"); return }
+        let kinds = events.compactMap { $0["kind"]?.text }
+        #expect(kinds.contains("stateChanged"))
+        #expect(events.contains { $0["kind"] == "stateChanged" && $0["detail"]?["to"] == "running" })
+        #expect(
+            events.contains {
+                $0["kind"] == "command" && $0["detail"]?["command"] == "start" && $0["detail"]?["outcome"] == "accepted"
+            })
+        #expect(
+            events.contains {
+                $0["kind"] == "command" && $0["detail"]?["command"] == "setDepth"
+                    && $0["detail"]?["outcome"] == "rejected"
+            })
+        #expect(events.contains { $0["kind"] == "fault" && $0["detail"]?["fault"]?["code"] == "emergencyStop" })
+        let ticks = events.compactMap { $0["tick"]?.integer }
+        #expect(ticks == ticks.sorted(), "events in tick order")
+    }
+
     @Test("Registered cartridges: expired and unknown are refused with their reasons")
     func registeredCartridges() throws {
         let daemon = try DaemonProcess()

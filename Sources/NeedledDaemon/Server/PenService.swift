@@ -30,15 +30,17 @@ public final class PenService: RPCService, @unchecked Sendable {
     public static let slowSubscriberSeconds = 2
     private var session: SessionRecord?
     private let store: TreatmentStore
+    private let recorder: EventRecorder
     private var poller: RepeatedTask?
 
     public static let replyTimeout = TimeAmount.seconds(2)
 
     public init(
         eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String,
-        store: TreatmentStore
+        store: TreatmentStore, recorder: EventRecorder
     ) {
         self.store = store
+        self.recorder = recorder
         self.eventLoop = eventLoop
         self.channels = channels
         self.configuration = configuration
@@ -72,6 +74,12 @@ public final class PenService: RPCService, @unchecked Sendable {
         while let event = channels.events.pop() {
             let json = StatusJSON.event(event)
             for subscriber in eventSubscribers { notifyEvent(subscriber, json) }
+            if case .string(let kind)? = json["type"], case .int(let tick)? = json["tick"] {
+                recorder.record(
+                    EventRow(
+                        sessionID: session?.rowID, tick: tick, wallTime: Date(), kind: kind, detailJSON: json.serialized
+                    ))
+            }
         }
         while let snapshot = channels.snapshots.pop() { latest = snapshot }
     }
@@ -188,13 +196,17 @@ public final class PenService: RPCService, @unchecked Sendable {
                 throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
             }
             let store = self.store
-            return eventLoop.makeFutureWithTask { try await store.session(id: id) }.flatMapThrowing { row in
+            return eventLoop.makeFutureWithTask { () async throws -> (SessionRow?, [EventRow]) in
+                (try await store.session(id: id), try await store.events(session: id, limit: 1000))
+            }.flatMapThrowing { row, events in
                 guard let row else {
                     throw RPCError(
                         code: -32602, message: "Invalid params: no session \(text).",
                         data: .object([("id", .string(text))]))
                 }
-                return StatusJSON.session(row)
+                guard case .object(var members) = StatusJSON.session(row) else { return .null }
+                members.append(("events", .array(events.map(StatusJSON.event))))
+                return .object(members)
             }
         case "cartridge.register":
             let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
@@ -286,12 +298,35 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// Sends a pen command and turns the loop's outcome into a result or an error.
     private func command(_ penCommand: PenCommand) -> EventLoopFuture<JSONValue> {
         send(.pen(penCommand)).flatMapThrowing { outcome in
+            self.recordCommand(penCommand, outcome)
             switch outcome {
             case .accepted(let state): return .object([("accepted", true), ("state", .string(state.rawValue))])
             case .rejected(let rejection, let state): throw rejection.rpcError(state: state)
             case .notSimulated, .stats: throw RPCError.internalError("the loop did not apply a pen command.")
             }
         }
+    }
+
+    /// Every command the loop answered goes into the open session's record, with its outcome.
+    private func recordCommand(_ penCommand: PenCommand, _ outcome: LoopOutcome) {
+        var detail: [(String, JSONValue)] = [("command", .string(penCommand.kind.rawValue))]
+        switch penCommand {
+        case .setDepth(let depth): detail.append(("micrometres", .int(Int64(depth.rawValue))))
+        case .setSpeed(let speed): detail.append(("hertz", speed.json))
+        case .openSession(let area): detail.append(("area", .string(area.rawValue)))
+        default: break
+        }
+        switch outcome {
+        case .accepted: detail.append(("outcome", "accepted"))
+        case .rejected(let rejection, let state):
+            detail.append(("outcome", "rejected"))
+            detail.append(("error", rejection.rpcError(state: state).json))
+        case .notSimulated, .stats: return
+        }
+        recorder.record(
+            EventRow(
+                sessionID: session?.rowID, tick: latest.status.tick.rawValue, wallTime: Date(), kind: "command",
+                detailJSON: JSONValue.object(detail).serialized))
     }
 
     /// Puts a request in the loop's mailbox; "busy" when it is full, an internal error when the

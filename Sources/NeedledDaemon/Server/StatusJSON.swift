@@ -91,6 +91,16 @@ enum StatusJSON {
         ])
     }
 
+    /// A recorded event: its tick (monotonic), wall-clock time, kind, and what it carried.
+    static func event(_ row: EventRow) -> JSONValue {
+        .object([
+            ("tick", .int(row.tick)),
+            ("wallTime", .string(row.wallTime)),
+            ("kind", .string(row.kind)),
+            ("detail", JSONValue.parse(Array(row.detailJSON.utf8)) ?? .string(row.detailJSON)),
+        ])
+    }
+
     static func cartridge(_ record: CartridgeRecord) -> JSONValue {
         .object([
             ("serial", .string(record.serial)),

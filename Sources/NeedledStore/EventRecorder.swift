@@ -1,0 +1,77 @@
+import Foundation
+
+/// Carries events from the socket side to the store without ever waiting: a bounded buffer
+/// (`capacity`), written in order by one task (one transaction per event: events come at human
+/// rates, state changes and commands, not per tick). When the store falls behind, what does not fit
+/// is counted and the gap itself is recorded as an event (`recordsLost`), never silent.
+public final class EventRecorder: Sendable {
+    private let continuation: AsyncStream<EventRow>.Continuation
+    private let stream: AsyncStream<EventRow>
+    private let store: TreatmentStore
+    private let lost = LostCounter()
+
+    public init(store: TreatmentStore, capacity: Int = 4096) {
+        self.store = store
+        (stream, continuation) = AsyncStream.makeStream(of: EventRow.self, bufferingPolicy: .bufferingOldest(capacity))
+    }
+
+    /// Never blocks. False when the buffer was full (the loss is counted and recorded later).
+    @discardableResult
+    public func record(_ event: EventRow) -> Bool {
+        switch continuation.yield(event) {
+        case .enqueued: return true
+        case .dropped, .terminated:
+            lost.add(sessionID: event.sessionID, tick: event.tick)
+            return false
+        @unknown default: return false
+        }
+    }
+
+    /// Writes until `finish()`; run it as a task for the daemon's life.
+    public func run() async {
+        var batch: [EventRow] = []
+        for await event in stream {
+            batch.append(event)
+            if let gap = lost.take() {
+                batch.append(
+                    EventRow(
+                        sessionID: gap.sessionID, tick: gap.tick, wallTime: Date(), kind: "recordsLost",
+                        detailJSON: "{\"count\":\(gap.count)}"))
+            }
+            do {
+                try await store.append(batch)
+            } catch {
+                lost.add(sessionID: batch.first?.sessionID, tick: batch.first?.tick ?? 0, count: batch.count)
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    public func finish() { continuation.finish() }
+}
+
+/// Events that could not be recorded, until the gap is written.
+final class LostCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var sessionID: Int64?
+    private var tick: Int64 = 0
+
+    func add(sessionID: Int64?, tick: Int64, count: Int = 1) {
+        lock.withLock {
+            if self.count == 0 {
+                self.sessionID = sessionID
+                self.tick = tick
+            }
+            self.count += count
+        }
+    }
+
+    func take() -> (count: Int, sessionID: Int64?, tick: Int64)? {
+        lock.withLock {
+            guard count > 0 else { return nil }
+            defer { count = 0 }
+            return (count, sessionID, tick)
+        }
+    }
+}
