@@ -13,7 +13,7 @@ struct Needlectl: ParsableCommand {
         discussion: "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 69 daemon unavailable.",
         subcommands: [
             Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
-            Depth.self, Speed.self, Session.self, Watch.self, Sim.self,
+            Depth.self, Speed.self, Session.self, Cartridge.self, Watch.self, Sim.self,
         ])
 
     static func main() {
@@ -183,7 +183,55 @@ struct Speed: ParsableCommand {
 
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Open or close a treatment session.", subcommands: [Open.self, Close.self])
+        abstract: "Open, close, list and show treatment sessions.",
+        subcommands: [Open.self, Close.self, List.self, Show.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the recorded sessions, newest first.")
+        @OptionGroup var connection: Connection
+        @Option(help: "At most this many (1 to 1000).") var limit: Int = 20
+        func validate() throws {
+            guard (1...1000).contains(limit) else {
+                throw ValidationError("--limit must be from 1 to 1000, not \(limit).")
+            }
+        }
+        func run() throws {
+            try connection.perform("session.list", .object([("limit", .int(Int64(limit)))])) { result in
+                guard case .array(let sessions) = result, !sessions.isEmpty else { return "No sessions recorded." }
+                return sessions.map { session in
+                    let closed = session["closedAt"]?.stringValue.map { "closed \($0)" } ?? "open"
+                    let reason =
+                        session["closeReason"]?.stringValue.map { $0 == "interrupted" ? " (interrupted)" : "" } ?? ""
+                    return
+                        "\(session["id"]?.stringValue ?? "?")  \(session["area"]?.stringValue ?? "?")  cartridge \(session["cartridge"]?.stringValue ?? "?")  opened \(session["openedAt"]?.stringValue ?? "?")  \(closed)\(reason)"
+                }.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one session and its recorded events.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The session id, e.g. S-0001.") var id: String
+        func run() throws {
+            try connection.perform("session.get", .object([("id", .string(id))])) { session in
+                var lines = [
+                    "session    \(session["id"]?.stringValue ?? "?") on \(session["area"]?.stringValue ?? "?"), cartridge \(session["cartridge"]?.stringValue ?? "?")",
+                    "opened     \(session["openedAt"]?.stringValue ?? "?")",
+                    "closed     \(session["closedAt"]?.stringValue ?? "open")\(session["closeReason"]?.stringValue.map { " (\($0))" } ?? "")",
+                ]
+                if case .array(let events)? = session["events"] {
+                    lines.append("events     \(events.count)")
+                    for event in events {
+                        lines.append(
+                            "  tick \(event["tick"]?.intValue ?? 0)  \(event["kind"]?.stringValue ?? "?")  \(event["detail"]?.serialized ?? "")"
+                        )
+                    }
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -211,6 +259,44 @@ struct Session: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close the open session.")
         @OptionGroup var connection: Connection
         func run() throws { try connection.perform("session.close", human: stateSentence("Session closed")) }
+    }
+}
+
+struct Cartridge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register and list single-use cartridges.", subcommands: [Register.self, List.self])
+
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a cartridge before its first use.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The serial printed on the cartridge.") var serial: String
+        @Option(help: "The cartridge's needle count.") var needles: Int
+        @Option(help: "The manufacturer's lot.") var lot: String?
+        @Option(help: "The expiry date, YYYY-MM-DD.") var expires: String?
+        func run() throws {
+            var params: [(String, JSONValue)] = [("serial", .string(serial)), ("needles", .int(Int64(needles)))]
+            if let lot { params.append(("lot", .string(lot))) }
+            if let expires { params.append(("expires", .string(expires))) }
+            try connection.perform("cartridge.register", .object(params)) { _ in "Cartridge \(serial) registered." }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registered cartridges.")
+        @OptionGroup var connection: Connection
+        func run() throws {
+            try connection.perform("cartridge.list") { result in
+                guard case .array(let cartridges) = result, !cartridges.isEmpty else {
+                    return "No cartridges registered."
+                }
+                return cartridges.map { cartridge in
+                    let used = cartridge["session"]?.stringValue.map { "used in \($0)" } ?? "unused"
+                    let expires = cartridge["expires"]?.stringValue.map { "  expires \($0)" } ?? ""
+                    return
+                        "\(cartridge["serial"]?.stringValue ?? "?")  \(cartridge["needles"]?.intValue ?? 0) needles  \(used)\(expires)"
+                }.joined(separator: "\n")
+            }
+        }
     }
 }
 

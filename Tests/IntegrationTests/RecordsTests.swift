@@ -88,6 +88,30 @@ struct RecordsTests {
         #expect(ticks == ticks.sorted(), "events in tick order")
     }
 
+    @Test("needlectl lists sessions and cartridges, and shows a session's events")
+    func needlectlRecords() throws {
+        let daemon = try DaemonProcess()
+        let (id, serial) = try openSession(daemon, area: "neck")
+        #expect(
+            try daemon.needlectl(["cartridge", "register", "SPARE-01", "--needles", "12"]) == (
+                0, "Cartridge SPARE-01 registered.\n", ""
+            ))
+        let (listCode, list, _) = try daemon.needlectl(["session", "list"])
+        #expect(listCode == 0)
+        #expect(list.hasPrefix("\(id)  neck  cartridge \(serial)  opened "))
+        #expect(list.contains("  open"))
+        let (_, cartridges, _) = try daemon.needlectl(["cartridge", "list"])
+        #expect(cartridges.contains("\(serial)  12 needles  used in \(id)"))
+        #expect(cartridges.contains("SPARE-01  12 needles  unused"))
+        _ = try daemon.call("pen.emergencyStop")
+        usleep(200_000)
+        let (showCode, show, _) = try daemon.needlectl(["session", "show", id])
+        #expect(showCode == 0)
+        #expect(show.contains("session    \(id) on neck, cartridge \(serial)"))
+        #expect(show.contains("emergencyStop"))
+        #expect(try daemon.needlectl(["session", "list", "--limit", "0"]).0 == 2)
+    }
+
     @Test("Registered cartridges: expired and unknown are refused with their reasons")
     func registeredCartridges() throws {
         let daemon = try DaemonProcess()
