@@ -125,14 +125,15 @@ public struct SimulatedPen: PenHardware, Sendable {
         }
     }
 
-    /// A new sterile cartridge with a fresh serial ("SIM-0001-7F3A"), as if read from its chip.
+    /// A new sterile cartridge with a fresh serial ("SIM-0001-7F3A9C21"), as if read from its chip:
+    /// 32 random bits from the seed, so pens with different seeds do not share serials.
     public mutating func insertCartridge() {
         cartridgeCount += 1
-        let suffix = String(random.next() & 0xFFFF, radix: 16, uppercase: true)
+        let suffix = String(random.next() & 0xFFFF_FFFF, radix: 16, uppercase: true)
         let number = String(cartridgeCount)
         cartridgeSerial =
             "SIM-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
-            + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
+            + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
         activeFaults.remove(.cartridgeRemoved)
     }
 

@@ -18,6 +18,11 @@ public enum Daemon {
         let store: TreatmentStore
         do {
             store = try TreatmentStore(directory: stateDirectory)
+            let integrity = try store.integrityCheck()
+            guard integrity == "ok" else {
+                throw StoreError.cannotOpen(path: store.path, reason: "PRAGMA integrity_check says: \(integrity)")
+            }
+            logger.info("records: integrity_check ok")
             let interrupted = try store.closeInterruptedSessions(at: Date())
             if !interrupted.isEmpty {
                 logger.warning(
