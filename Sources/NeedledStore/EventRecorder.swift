@@ -5,23 +5,47 @@ import Foundation
 /// rates, state changes and commands, not per tick). When the store falls behind, what does not fit
 /// is counted and the gap itself is recorded as an event (`recordsLost`), never silent.
 public final class EventRecorder: Sendable {
-    private let continuation: AsyncStream<EventRow>.Continuation
-    private let stream: AsyncStream<EventRow>
+    /// What the recorder writes: a session's event, or one of its 10 Hz telemetry samples.
+    public enum Record: Sendable {
+        case event(EventRow)
+        case telemetry(TelemetrySample)
+
+        var sessionID: Int64? {
+            switch self {
+            case .event(let row): row.sessionID
+            case .telemetry(let sample): sample.sessionID
+            }
+        }
+        var tick: Int64 {
+            switch self {
+            case .event(let row): row.tick
+            case .telemetry(let sample): sample.tick
+            }
+        }
+    }
+
+    private let continuation: AsyncStream<Record>.Continuation
+    private let stream: AsyncStream<Record>
     private let store: TreatmentStore
     private let lost = LostCounter()
 
     public init(store: TreatmentStore, capacity: Int = 4096) {
         self.store = store
-        (stream, continuation) = AsyncStream.makeStream(of: EventRow.self, bufferingPolicy: .bufferingOldest(capacity))
+        (stream, continuation) = AsyncStream.makeStream(of: Record.self, bufferingPolicy: .bufferingOldest(capacity))
     }
 
     /// Never blocks. False when the buffer was full (the loss is counted and recorded later).
     @discardableResult
-    public func record(_ event: EventRow) -> Bool {
-        switch continuation.yield(event) {
+    public func record(_ event: EventRow) -> Bool { record(.event(event)) }
+
+    @discardableResult
+    public func record(_ sample: TelemetrySample) -> Bool { record(.telemetry(sample)) }
+
+    private func record(_ record: Record) -> Bool {
+        switch continuation.yield(record) {
         case .enqueued: return true
         case .dropped, .terminated:
-            lost.add(sessionID: event.sessionID, tick: event.tick)
+            lost.add(sessionID: record.sessionID, tick: record.tick)
             return false
         @unknown default: return false
         }
@@ -30,7 +54,14 @@ public final class EventRecorder: Sendable {
     /// Writes until `finish()`; run it as a task for the daemon's life.
     public func run() async {
         var batch: [EventRow] = []
-        for await event in stream {
+        for await record in stream {
+            if case .telemetry(let sample) = record {
+                do { try await store.append([sample]) } catch {
+                    lost.add(sessionID: sample.sessionID, tick: sample.tick)
+                }
+                continue
+            }
+            guard case .event(let event) = record else { continue }
             batch.append(event)
             if let gap = lost.take() {
                 batch.append(

@@ -70,7 +70,43 @@ public final class TreatmentStore: Sendable {
                 table.column("detail_json", .text).notNull()
             }
         }
+        migrator.registerMigration("v3: telemetry at 10 Hz, cartridge end of use") { db in
+            try db.create(table: "telemetry_sample") { table in
+                table.column("session_id", .integer).notNull().indexed()
+                table.column("tick", .integer).notNull()
+                table.column("state", .text).notNull()
+                table.column("depth_micrometres", .integer).notNull()
+                table.column("depth_target_micrometres", .integer).notNull()
+                table.column("speed_millihertz", .integer).notNull()
+                table.column("speed_target_millihertz", .integer).notNull()
+            }
+            try db.alter(table: "cartridge") { table in table.add(column: "use_ended_at", .text) }
+        }
         return migrator
+    }
+
+    // MARK: Telemetry and cartridge use
+
+    public func append(_ samples: [TelemetrySample]) async throws {
+        guard !samples.isEmpty else { return }
+        try await pool.write { db in
+            for sample in samples { try sample.insert(db) }
+        }
+    }
+
+    public func telemetry(session id: Int64, limit: Int) async throws -> [TelemetrySample] {
+        try await pool.read { db in
+            try TelemetrySample.filter(Column("session_id") == id).order(Column("tick")).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// The cartridge left the slot during its session: its use is over for good.
+    public func endCartridgeUse(serial: String, at now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE cartridge SET use_ended_at = ? WHERE serial = ? AND use_ended_at IS NULL",
+                arguments: [Self.timestamp(now), serial])
+        }
     }
 
     // MARK: Events
@@ -100,7 +136,7 @@ public final class TreatmentStore: Sendable {
             if let existing = try CartridgeRecord.fetchOne(db, key: serial) { return existing }
             let record = CartridgeRecord(
                 serial: serial, needles: needles, lot: lot, expires: expires,
-                registeredAt: Self.timestamp(now), sessionID: nil, firstUsedAt: nil)
+                registeredAt: Self.timestamp(now), sessionID: nil, firstUsedAt: nil, useEndedAt: nil)
             try record.insert(db)
             return record
         }
@@ -226,12 +262,15 @@ public struct CartridgeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var registeredAt: String
     public var sessionID: Int64?
     public var firstUsedAt: String?
+    /// When it left the slot during its session: its use ended for good.
+    public var useEndedAt: String?
 
     enum CodingKeys: String, CodingKey {
         case serial, needles, lot, expires
         case registeredAt = "registered_at"
         case sessionID = "session_id"
         case firstUsedAt = "first_used_at"
+        case useEndedAt = "use_ended_at"
     }
 }
 
@@ -293,4 +332,38 @@ public struct EventRow: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One telemetry sample of a session, every 100 ms (10 Hz), for plots and replay.
+public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "telemetry_sample"
+    public var sessionID: Int64
+    public var tick: Int64
+    public var state: String
+    public var depthMicrometres: Int32
+    public var depthTargetMicrometres: Int32
+    public var speedMillihertz: Int32
+    public var speedTargetMillihertz: Int32
+
+    public init(
+        sessionID: Int64, tick: Int64, state: String, depthMicrometres: Int32, depthTargetMicrometres: Int32,
+        speedMillihertz: Int32, speedTargetMillihertz: Int32
+    ) {
+        self.sessionID = sessionID
+        self.tick = tick
+        self.state = state
+        self.depthMicrometres = depthMicrometres
+        self.depthTargetMicrometres = depthTargetMicrometres
+        self.speedMillihertz = speedMillihertz
+        self.speedTargetMillihertz = speedTargetMillihertz
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tick, state
+        case sessionID = "session_id"
+        case depthMicrometres = "depth_micrometres"
+        case depthTargetMicrometres = "depth_target_micrometres"
+        case speedMillihertz = "speed_millihertz"
+        case speedTargetMillihertz = "speed_target_millihertz"
+    }
 }

@@ -112,6 +112,26 @@ struct RecordsTests {
         #expect(try daemon.needlectl(["session", "list", "--limit", "0"]).0 == 2)
     }
 
+    @Test("Telemetry at 10 Hz in the session's record; removing the cartridge ends its use")
+    func telemetryAndCartridgeUse() throws {
+        let daemon = try DaemonProcess()
+        let (id, serial) = try openSession(daemon)
+        _ = try daemon.call("pen.arm")
+        _ = try daemon.call("pen.start")
+        usleep(1_200_000)
+        _ = try daemon.call("sim.injectFault", .object([("fault", "cartridgeRemoved")]))
+        usleep(300_000)
+        let samples = try daemon.call("session.telemetry", .object([("id", .string(id))]))
+        guard case .array(let rows) = samples else { Issue.record("not a list: \(samples)"); return }
+        print("FIGURE session telemetry: \(rows.count) samples over about 1.5 s")
+        #expect((11...20).contains(rows.count), "about 10 a second")
+        let ticks = rows.compactMap { $0["tick"]?.integer }
+        #expect(zip(ticks.dropFirst(), ticks.dropFirst(2)).allSatisfy { $1 - $0 >= 90 && $1 - $0 <= 250 }, "100 ms apart after the first: \(ticks)")
+        #expect(rows.contains { $0["state"] == "running" && ($0["speedHertz"]?.number ?? 0) > 50 })
+        let cartridge = try daemon.call("cartridge.get", .object([("serial", .string(serial))]))
+        #expect(cartridge["useEndedAt"] != .null, "the cartridge's use ended when it left the slot")
+    }
+
     @Test("Registered cartridges: expired and unknown are refused with their reasons")
     func registeredCartridges() throws {
         let daemon = try DaemonProcess()

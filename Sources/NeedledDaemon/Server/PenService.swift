@@ -31,6 +31,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var session: SessionRecord?
     private let store: TreatmentStore
     private let recorder: EventRecorder
+    private var lastTelemetrySlot: Int64 = -1
     private var poller: RepeatedTask?
 
     public static let replyTimeout = TimeAmount.seconds(2)
@@ -74,6 +75,10 @@ public final class PenService: RPCService, @unchecked Sendable {
         while let event = channels.events.pop() {
             let json = StatusJSON.event(event)
             for subscriber in eventSubscribers { notifyEvent(subscriber, json) }
+            if case .cartridgeRemoved = event, let serial = session?.cartridge {
+                let store = self.store
+                Task { try? await store.endCartridgeUse(serial: serial, at: Date()) }
+            }
             if case .string(let kind)? = json["type"], case .int(let tick)? = json["tick"] {
                 recorder.record(
                     EventRow(
@@ -82,6 +87,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             }
         }
         while let snapshot = channels.snapshots.pop() { latest = snapshot }
+        recordTelemetrySample()
     }
 
     public var latestSnapshot: LoopSnapshot { latest }
@@ -111,7 +117,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         "daemon.info", "daemon.stats", "rpc.listMethods", "pen.status", "pen.home", "pen.arm", "pen.start", "pen.stop",
         "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
         "session.acceptCartridge", "session.list", "session.get", "cartridge.register", "cartridge.list",
-        "cartridge.get", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
+        "cartridge.get", "session.telemetry", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
         "events.unsubscribe", "sim.injectFault", "sim.clearFault",
     ]
 
@@ -207,6 +213,21 @@ public final class PenService: RPCService, @unchecked Sendable {
                 guard case .object(var members) = StatusJSON.session(row) else { return .null }
                 members.append(("events", .array(events.map(StatusJSON.event))))
                 return .object(members)
+            }
+        case "session.telemetry":
+            let params = try RPCParams(request, allowed: ["id", "limit"])
+            let text = try params.requiredString("id", meaning: "a session id such as S-0001")
+            guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
+                throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
+            }
+            let limit =
+                params["limit"] == nil ? 600 : try params.requiredInteger("limit", meaning: "1 to 36000 samples")
+            guard (1...36_000).contains(limit) else {
+                throw .invalidParams("\"limit\" must be from 1 to 36000, not \(limit).")
+            }
+            let store = self.store
+            return eventLoop.makeFutureWithTask {
+                .array(try await store.telemetry(session: id, limit: Int(limit)).map(StatusJSON.sample))
             }
         case "cartridge.register":
             let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
@@ -305,6 +326,20 @@ public final class PenService: RPCService, @unchecked Sendable {
             case .notSimulated, .stats: throw RPCError.internalError("the loop did not apply a pen command.")
             }
         }
+    }
+
+    /// The open session's telemetry, downsampled to 10 Hz (every 100 ms of ticks) for the record.
+    private func recordTelemetrySample() {
+        guard let session else { return }
+        let status = latest.status
+        let slot = status.tick.rawValue * configuration.pen.tickPeriod.rawValue / 100_000_000
+        guard slot != lastTelemetrySlot else { return }
+        lastTelemetrySlot = slot
+        recorder.record(
+            TelemetrySample(
+                sessionID: session.rowID, tick: status.tick.rawValue, state: status.phase.rawValue,
+                depthMicrometres: status.depth.rawValue, depthTargetMicrometres: status.depthTarget.rawValue,
+                speedMillihertz: status.speed.millihertz, speedTargetMillihertz: status.speedTarget.millihertz))
     }
 
     /// Every command the loop answered goes into the open session's record, with its outcome.

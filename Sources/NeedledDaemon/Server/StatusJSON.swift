@@ -101,6 +101,17 @@ enum StatusJSON {
         ])
     }
 
+    static func sample(_ sample: TelemetrySample) -> JSONValue {
+        .object([
+            ("tick", .int(sample.tick)),
+            ("state", .string(sample.state)),
+            ("depthMicrometres", .int(Int64(sample.depthMicrometres))),
+            ("depthTargetMicrometres", .int(Int64(sample.depthTargetMicrometres))),
+            ("speedHertz", Hertz(millihertz: sample.speedMillihertz).json),
+            ("speedTargetHertz", Hertz(millihertz: sample.speedTargetMillihertz).json),
+        ])
+    }
+
     static func cartridge(_ record: CartridgeRecord) -> JSONValue {
         .object([
             ("serial", .string(record.serial)),
@@ -110,6 +121,7 @@ enum StatusJSON {
             ("registeredAt", .string(record.registeredAt)),
             ("session", record.sessionID.map { .string(SessionRow.displayID(for: $0)) } ?? .null),
             ("firstUsedAt", record.firstUsedAt.map { .string($0) } ?? .null),
+            ("useEndedAt", record.useEndedAt.map { .string($0) } ?? .null),
         ])
     }
 
