@@ -126,7 +126,9 @@ struct RecordsTests {
         print("FIGURE session telemetry: \(rows.count) samples over about 1.5 s")
         #expect((11...20).contains(rows.count), "about 10 a second")
         let ticks = rows.compactMap { $0["tick"]?.integer }
-        #expect(zip(ticks.dropFirst(), ticks.dropFirst(2)).allSatisfy { $1 - $0 >= 90 && $1 - $0 <= 250 }, "100 ms apart after the first: \(ticks)")
+        #expect(
+            zip(ticks.dropFirst(), ticks.dropFirst(2)).allSatisfy { $1 - $0 >= 90 && $1 - $0 <= 250 },
+            "100 ms apart after the first: \(ticks)")
         #expect(rows.contains { $0["state"] == "running" && ($0["speedHertz"]?.number ?? 0) > 50 })
         let cartridge = try daemon.call("cartridge.get", .object([("serial", .string(serial))]))
         #expect(cartridge["useEndedAt"] != .null, "the cartridge's use ended when it left the slot")
