@@ -166,17 +166,13 @@ public final class TreatmentStore: Sendable {
         at now: Date
     ) async throws -> SessionRow {
         try await pool.write { db in
-            let cartridge = try CartridgeRecord.fetchOne(db, key: serial)
-            if let rejection = Self.rejection(of: cartridge, today: now) {
-                throw StoreError.cartridgeRejected(rejection)
-            }
             var session = SessionRow(
                 id: nil, area: area, cartridge: serial, reference: reference, openedAt: Self.timestamp(now),
                 closedAt: nil, closeReason: nil, softwareVersion: softwareVersion, limitsJSON: limitsJSON)
+            // Checked before the row (which references the cartridge), bound after it (it needs the id).
+            try Self.check(serial, at: now, in: db)
             try session.insert(db)
-            try db.execute(
-                sql: "UPDATE cartridge SET session_id = ?, first_used_at = ? WHERE serial = ?",
-                arguments: [session.id, Self.timestamp(now), serial])
+            try Self.bind(serial, toSession: session.id!, at: now, in: db)
             return session
         }
     }
@@ -185,15 +181,23 @@ public final class TreatmentStore: Sendable {
     /// atomically, like the first.
     public func bindCartridge(_ serial: String, toSession id: Int64, at now: Date) async throws {
         try await pool.write { db in
-            let cartridge = try CartridgeRecord.fetchOne(db, key: serial)
-            if let rejection = Self.rejection(of: cartridge, today: now) {
-                throw StoreError.cartridgeRejected(rejection)
-            }
-            try db.execute(
-                sql: "UPDATE cartridge SET session_id = ?, first_used_at = ? WHERE serial = ?",
-                arguments: [id, Self.timestamp(now), serial])
+            try Self.bind(serial, toSession: id, at: now, in: db)
             try db.execute(sql: "UPDATE session SET cartridge = ? WHERE id = ?", arguments: [serial, id])
         }
+    }
+
+    private static func check(_ serial: String, at now: Date, in db: Database) throws {
+        let cartridge = try CartridgeRecord.fetchOne(db, key: serial)
+        if let rejection = rejection(of: cartridge, today: now) { throw StoreError.cartridgeRejected(rejection) }
+    }
+
+    /// Checks that the cartridge may serve and binds it to the session for good; the one place
+    /// single use is decided.
+    private static func bind(_ serial: String, toSession id: Int64, at now: Date, in db: Database) throws {
+        try check(serial, at: now, in: db)
+        try db.execute(
+            sql: "UPDATE cartridge SET session_id = ?, first_used_at = ? WHERE serial = ?",
+            arguments: [id, timestamp(now), serial])
     }
 
     public func closeSession(id: Int64, at now: Date, reason: String = "closed") async throws {

@@ -197,10 +197,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
         case "session.get":
             let params = try RPCParams(request, allowed: ["id"])
-            let text = try params.requiredString("id", meaning: "a session id such as S-0001")
-            guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
-                throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
-            }
+            let (text, id) = try Self.sessionID(params)
             let store = self.store
             return eventLoop.makeFutureWithTask { () async throws -> (SessionRow?, [EventRow]) in
                 (try await store.session(id: id), try await store.events(session: id, limit: 1000))
@@ -216,10 +213,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             }
         case "session.telemetry":
             let params = try RPCParams(request, allowed: ["id", "limit"])
-            let text = try params.requiredString("id", meaning: "a session id such as S-0001")
-            guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
-                throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
-            }
+            let (_, id) = try Self.sessionID(params)
             let limit =
                 params["limit"] == nil ? 600 : try params.requiredInteger("limit", meaning: "1 to 36000 samples")
             guard (1...36_000).contains(limit) else {
@@ -402,11 +396,8 @@ public final class PenService: RPCService, @unchecked Sendable {
         //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
         //    binds the cartridge to it for good; if that fails the loop's session is closed again.
         return eventLoop.makeFutureWithTask { () async throws -> Void in
-            var record = try await store.cartridge(serial: cartridge)
-            if record == nil {
-                record = try await store.registerCartridge(
-                    serial: cartridge, needles: needles, lot: nil, expires: nil, at: Date())
-            }
+            let record = try await store.registerCartridge(
+                serial: cartridge, needles: needles, lot: nil, expires: nil, at: Date())  // returns it if known
             if let rejection = TreatmentStore.rejection(of: record, today: Date()) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
@@ -456,6 +447,15 @@ public final class PenService: RPCService, @unchecked Sendable {
             self.session?.cartridge = cartridge
             return .object([("cartridge", .string(cartridge)), ("state", result["state"] ?? .null)])
         }
+    }
+
+    /// `{"id": "S-0001"}` (or `"1"`) → the row id, with the error a person reads otherwise.
+    private static func sessionID(_ params: RPCParams) throws(RPCError) -> (text: String, id: Int64) {
+        let text = try params.requiredString("id", meaning: "a session id such as S-0001")
+        guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
+            throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
+        }
+        return (text, id)
     }
 
     static func rejectionError(_ rejection: CartridgeRejection, serial: String) -> RPCError {
