@@ -12,18 +12,20 @@ import UnixSignals
 /// taking requests, then stop the motor and leave the outputs safe.
 public enum Daemon {
     public static func run(
-        configuration: DaemonConfiguration, socketPath: String, stateDirectory: String, logger: Logger
+        configuration: DaemonConfiguration, socketPath: String, stateDirectory: String, logger: Logger,
+        wallClock: any WallClock = SystemWallClock()
     ) async throws {
         // The records first: a store that cannot be written stops the daemon before anything moves.
         let store: TreatmentStore
         do {
-            store = try TreatmentStore(directory: stateDirectory)
+            store = try TreatmentStore(
+                directory: stateDirectory, maxSizeBytes: Int64(configuration.recordsMaxSizeMebibytes) << 20)
             let integrity = try store.integrityCheck()
             guard integrity == "ok" else {
                 throw StoreError.cannotOpen(path: store.path, reason: "PRAGMA integrity_check says: \(integrity)")
             }
             logger.info("records: integrity_check ok")
-            let interrupted = try store.closeInterruptedSessions(at: Date())
+            let interrupted = try store.closeInterruptedSessions(at: wallClock.now())
             if !interrupted.isEmpty {
                 logger.warning(
                     "sessions left open by a crash closed as interrupted: \(interrupted.map(SessionRow.displayID(for:)).joined(separator: ", "))"
@@ -37,7 +39,7 @@ public enum Daemon {
         case .simulated:
             try await run(
                 backend: SimulatedBackend(seed: configuration.simulatorSeed), configuration: configuration,
-                socketPath: socketPath, store: store, logger: logger)
+                socketPath: socketPath, store: store, logger: logger, wallClock: wallClock)
         case .gpio:
             let monitor = GPIOChipMonitor()
             if !monitor.start() {
@@ -53,12 +55,14 @@ public enum Daemon {
             }
             logger.info("GPIO backend ready", metadata: ["chip": "\(configuration.gpio.chipLabel)"])
             try await run(
-                backend: backend, configuration: configuration, socketPath: socketPath, store: store, logger: logger)
+                backend: backend, configuration: configuration, socketPath: socketPath, store: store, logger: logger,
+                wallClock: wallClock)
         }
     }
 
     static func run<Backend: PenBackend>(
-        backend: Backend, configuration: DaemonConfiguration, socketPath: String, store: TreatmentStore, logger: Logger
+        backend: Backend, configuration: DaemonConfiguration, socketPath: String, store: TreatmentStore, logger: Logger,
+        wallClock: any WallClock
     ) async throws {
         let channels = LoopChannels()
         let backendName = backend.name
@@ -69,7 +73,7 @@ public enum Daemon {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
             eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName,
-            store: store, recorder: recorder)
+            store: store, recorder: recorder, flight: loop.flight, clock: wallClock)
         let server = RPCServerService(socketPath: socketPath, group: group, service: service, logger: logger)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -24,6 +24,8 @@ extension CommandRejection {
             return .cartridgeRejected(reason: "absent", message: message)
         case .cartridgeNotAccepted:
             return .cartridgeRejected(reason: "notAccepted", message: message)
+        case .cartridgeUseTimeExceeded:
+            return .cartridgeRejected(reason: "usageTimeExceeded", message: message)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+public import Synchronization
 
 /// Carries events from the socket side to the store without ever waiting: a bounded buffer
 /// (`capacity`), written in order by one task (one transaction per event: events come at human
@@ -9,20 +10,29 @@ public final class EventRecorder: Sendable {
     public enum Record: Sendable {
         case event(EventRow)
         case telemetry(TelemetrySample)
+        /// A fault with its flight recorder window.
+        case fault(FaultRecordRow, [FlightSampleRow])
 
         var sessionID: Int64? {
             switch self {
             case .event(let row): row.sessionID
             case .telemetry(let sample): sample.sessionID
+            case .fault(let row, _): row.sessionID
             }
         }
         var tick: Int64 {
             switch self {
             case .event(let row): row.tick
             case .telemetry(let sample): sample.tick
+            case .fault(let row, _): row.tick
             }
         }
     }
+
+    /// False from the first write the store refused (disk full, size limit, I/O error) until one
+    /// succeeds again. The daemon turns a change into the latched fault `recordsUnavailable`: a
+    /// treatment must not go on unrecorded.
+    public let writable = Atomic<Bool>(true)
 
     private let continuation: AsyncStream<Record>.Continuation
     private let stream: AsyncStream<Record>
@@ -41,6 +51,11 @@ public final class EventRecorder: Sendable {
     @discardableResult
     public func record(_ sample: TelemetrySample) -> Bool { record(.telemetry(sample)) }
 
+    @discardableResult
+    public func record(_ fault: FaultRecordRow, window: [FlightSampleRow]) -> Bool {
+        record(.fault(fault, window))
+    }
+
     private func record(_ record: Record) -> Bool {
         switch continuation.yield(record) {
         case .enqueued: return true
@@ -56,8 +71,22 @@ public final class EventRecorder: Sendable {
         var batch: [EventRow] = []
         for await record in stream {
             if case .telemetry(let sample) = record {
-                do { try await store.append([sample]) } catch {
+                do {
+                    try await store.append([sample])
+                    writable.store(true, ordering: .releasing)
+                } catch {
+                    writable.store(false, ordering: .releasing)
                     lost.add(sessionID: sample.sessionID, tick: sample.tick)
+                }
+                continue
+            }
+            if case .fault(let row, let window) = record {
+                do {
+                    _ = try await store.saveFault(row, samples: window)
+                    writable.store(true, ordering: .releasing)
+                } catch {
+                    writable.store(false, ordering: .releasing)
+                    lost.add(sessionID: row.sessionID, tick: row.tick)
                 }
                 continue
             }
@@ -71,7 +100,9 @@ public final class EventRecorder: Sendable {
             }
             do {
                 try await store.append(batch)
+                writable.store(true, ordering: .releasing)
             } catch {
+                writable.store(false, ordering: .releasing)
                 lost.add(sessionID: batch.first?.sessionID, tick: batch.first?.tick ?? 0, count: batch.count)
             }
             batch.removeAll(keepingCapacity: true)

@@ -12,7 +12,9 @@ public final class TreatmentStore: Sendable {
 
     /// Opens (creating if needed) the store in `directory`. A directory that cannot be written is
     /// a clear error at start, never a silent loss later.
-    public init(directory: String) throws(StoreError) {
+    /// `maxSizeBytes` caps the database (SQLite's `max_page_count`): a write past it fails, which
+    /// the daemon reports as a latched fault, never as silent loss.
+    public init(directory: String, maxSizeBytes: Int64 = 4 << 30) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -26,6 +28,8 @@ public final class TreatmentStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -82,7 +86,46 @@ public final class TreatmentStore: Sendable {
             }
             try db.alter(table: "cartridge") { table in table.add(column: "use_ended_at", .text) }
         }
+        migrator.registerMigration("v4: monotonic durations, strokes, cartridge use time, flight records") { db in
+            // Durations come from the loop's ticks, never from the wall clock, which can jump.
+            try db.alter(table: "session") { table in
+                table.add(column: "opened_tick", .integer)
+                table.add(column: "closed_tick", .integer)
+                table.add(column: "tick_period_nanoseconds", .integer)
+                table.add(column: "strokes", .integer).notNull().defaults(to: 0)
+            }
+            try db.alter(table: "cartridge") { table in
+                table.add(column: "use_end_reason", .text)  // removed | usageTimeExceeded
+            }
+            try db.alter(table: "telemetry_sample") { table in
+                table.add(column: "strokes", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "fault_record") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("session_id", .integer).indexed()
+                table.column("code", .text).notNull()
+                table.column("message", .text).notNull()
+                table.column("tick", .integer).notNull()
+                table.column("wall_time", .text).notNull()
+                table.column("tick_period_nanoseconds", .integer).notNull()
+                table.column("sample_count", .integer).notNull()
+            }
+            try db.create(table: "flight_sample") { table in
+                table.column("fault_id", .integer).notNull().indexed().references("fault_record")
+                for column in FlightSampleRow.integerColumns { table.column(column, .integer).notNull() }
+                table.column("state", .text).notNull()
+                table.column("hardware", .text).notNull()
+            }
+        }
         return migrator
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
     }
 
     // MARK: Telemetry and cartridge use
@@ -94,18 +137,22 @@ public final class TreatmentStore: Sendable {
         }
     }
 
-    public func telemetry(session id: Int64, limit: Int) async throws -> [TelemetrySample] {
+    /// A session's samples in tick order, from the first after `afterTick` (pages of `limit`).
+    public func telemetry(session id: Int64, afterTick: Int64 = -1, limit: Int) async throws -> [TelemetrySample] {
         try await pool.read { db in
-            try TelemetrySample.filter(Column("session_id") == id).order(Column("tick")).limit(limit).fetchAll(db)
+            try TelemetrySample.filter(Column("session_id") == id && Column("tick") > afterTick).order(Column("tick"))
+                .limit(limit).fetchAll(db)
         }
     }
 
-    /// The cartridge left the slot during its session: its use is over for good.
-    public func endCartridgeUse(serial: String, at now: Date) async throws {
+    /// The cartridge's use is over for good: it left the slot during its session (`removed`) or
+    /// reached its maximum use time (`usageTimeExceeded`).
+    public func endCartridgeUse(serial: String, at now: Date, reason: CartridgeUseEnd) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE cartridge SET use_ended_at = ? WHERE serial = ? AND use_ended_at IS NULL",
-                arguments: [Self.timestamp(now), serial])
+                sql:
+                    "UPDATE cartridge SET use_ended_at = ?, use_end_reason = ? WHERE serial = ? AND use_ended_at IS NULL",
+                arguments: [Self.timestamp(now), reason.rawValue, serial])
         }
     }
 
@@ -136,7 +183,8 @@ public final class TreatmentStore: Sendable {
             if let existing = try CartridgeRecord.fetchOne(db, key: serial) { return existing }
             let record = CartridgeRecord(
                 serial: serial, needles: needles, lot: lot, expires: expires,
-                registeredAt: Self.timestamp(now), sessionID: nil, firstUsedAt: nil, useEndedAt: nil)
+                registeredAt: Self.timestamp(now), sessionID: nil, firstUsedAt: nil, useEndedAt: nil,
+                useEndReason: nil)
             try record.insert(db)
             return record
         }
@@ -153,6 +201,7 @@ public final class TreatmentStore: Sendable {
     /// Why a cartridge may not serve a new session, or nil when it may.
     public static func rejection(of cartridge: CartridgeRecord?, today: Date) -> CartridgeRejection? {
         guard let cartridge else { return .unknown }
+        if cartridge.useEndReason == CartridgeUseEnd.usageTimeExceeded.rawValue { return .usageTimeExceeded }
         if cartridge.sessionID != nil { return .reused }
         if let expires = cartridge.expires, expires < Self.day(today) { return .expired }
         return nil
@@ -163,12 +212,13 @@ public final class TreatmentStore: Sendable {
     /// Opens a session bound to `cartridge`, atomically with marking the cartridge as used by it.
     public func openSession(
         area: String, cartridge serial: String, reference: String?, softwareVersion: String, limitsJSON: String,
-        at now: Date
+        at now: Date, tick: Int64, tickPeriodNanoseconds: Int64
     ) async throws -> SessionRow {
         try await pool.write { db in
             var session = SessionRow(
                 id: nil, area: area, cartridge: serial, reference: reference, openedAt: Self.timestamp(now),
-                closedAt: nil, closeReason: nil, softwareVersion: softwareVersion, limitsJSON: limitsJSON)
+                closedAt: nil, closeReason: nil, softwareVersion: softwareVersion, limitsJSON: limitsJSON,
+                openedTick: tick, closedTick: nil, tickPeriodNanoseconds: tickPeriodNanoseconds, strokes: 0)
             // Checked before the row (which references the cartridge), bound after it (it needs the id).
             try Self.check(serial, at: now, in: db)
             try session.insert(db)
@@ -200,24 +250,36 @@ public final class TreatmentStore: Sendable {
             arguments: [id, timestamp(now), serial])
     }
 
-    public func closeSession(id: Int64, at now: Date, reason: String = "closed") async throws {
+    public func closeSession(
+        id: Int64, at now: Date, tick: Int64, strokes: Int64, reason: String = "closed"
+    ) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE session SET closed_at = ?, close_reason = ? WHERE id = ? AND closed_at IS NULL",
-                arguments: [Self.timestamp(now), reason, id])
+                sql: "UPDATE session SET closed_at = ?, close_reason = ?, closed_tick = ?, strokes = ?"
+                    + " WHERE id = ? AND closed_at IS NULL",
+                arguments: [Self.timestamp(now), reason, tick, strokes, id])
         }
     }
 
-    /// Sessions a crash left open are closed as `interrupted`; returns their ids.
+    /// Sessions a crash left open are closed as `interrupted`, with the last tick and stroke count
+    /// their records reached (the duration runs to the last thing recorded); returns their ids.
     public func closeInterruptedSessions(at now: Date) throws -> [Int64] {
         try pool.write { db in
             let open = try Int64.fetchAll(db, sql: "SELECT id FROM session WHERE closed_at IS NULL")
             try db.execute(
-                sql: "UPDATE session SET closed_at = ?, close_reason = 'interrupted' WHERE closed_at IS NULL",
-                arguments: [Self.timestamp(now)])
+                sql: Self.closeInterruptedSQL, arguments: [Self.timestamp(now)])
             return open
         }
     }
+
+    private static let closeInterruptedSQL = """
+        UPDATE session SET closed_at = ?, close_reason = 'interrupted',
+          closed_tick = max(coalesce(opened_tick, 0),
+            coalesce((SELECT max(tick) FROM event WHERE event.session_id = session.id), 0),
+            coalesce((SELECT max(tick) FROM telemetry_sample t WHERE t.session_id = session.id), 0)),
+          strokes = coalesce((SELECT max(strokes) FROM telemetry_sample t WHERE t.session_id = session.id), 0)
+        WHERE closed_at IS NULL
+        """
 
     public func sessions(since: String?, limit: Int) async throws -> [SessionRow] {
         try await pool.read { db in
@@ -237,12 +299,17 @@ public final class TreatmentStore: Sendable {
 
     // MARK: Time
 
-    static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    public static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
     static func day(_ date: Date) -> String { String(timestamp(date).prefix(10)) }
 }
 
 public enum CartridgeRejection: String, Sendable, Equatable {
     case unknown, reused, expired, usageTimeExceeded
+}
+
+/// Why a cartridge's use ended for good.
+public enum CartridgeUseEnd: String, Sendable, Equatable {
+    case removed, usageTimeExceeded
 }
 
 public enum StoreError: Error, Sendable, CustomStringConvertible {
@@ -266,8 +333,9 @@ public struct CartridgeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var registeredAt: String
     public var sessionID: Int64?
     public var firstUsedAt: String?
-    /// When it left the slot during its session: its use ended for good.
+    /// When its use ended for good: it left the slot during its session, or reached its use time.
     public var useEndedAt: String?
+    public var useEndReason: String?
 
     enum CodingKeys: String, CodingKey {
         case serial, needles, lot, expires
@@ -275,6 +343,7 @@ public struct CartridgeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
         case sessionID = "session_id"
         case firstUsedAt = "first_used_at"
         case useEndedAt = "use_ended_at"
+        case useEndReason = "use_end_reason"
     }
 }
 
@@ -289,9 +358,25 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var closeReason: String?
     public var softwareVersion: String
     public var limitsJSON: String
+    /// The loop's tick at open and close: the session's duration is measured by these, never by
+    /// the wall clock (which an NTP step or a technician can move).
+    public var openedTick: Int64?
+    public var closedTick: Int64?
+    public var tickPeriodNanoseconds: Int64?
+    /// Needle strokes (cam revolutions) in the session.
+    public var strokes: Int64
+
+    /// The monotonic duration, once closed (nil for records from before v4).
+    public var durationNanoseconds: Int64? {
+        guard let openedTick, let closedTick, let tickPeriodNanoseconds else { return nil }
+        return (closedTick - openedTick) * tickPeriodNanoseconds
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, area, cartridge, reference
+        case id, area, cartridge, reference, strokes
+        case openedTick = "opened_tick"
+        case closedTick = "closed_tick"
+        case tickPeriodNanoseconds = "tick_period_nanoseconds"
         case openedAt = "opened_at"
         case closedAt = "closed_at"
         case closeReason = "close_reason"
@@ -304,10 +389,13 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// "S-0001"
     public var displayID: String { Self.displayID(for: id ?? 0) }
 
-    public static func displayID(for id: Int64) -> String {
-        let number = String(id)
-        return "S-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
-    }
+    public static func displayID(for id: Int64) -> String { recordDisplayID(prefix: "S", id) }
+}
+
+/// "S-0001", "F-0012": a record's id as people read and type it.
+func recordDisplayID(prefix: String, _ id: Int64) -> String {
+    let number = String(id)
+    return prefix + "-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
 }
 
 public struct EventRow: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
@@ -348,11 +436,14 @@ public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var depthTargetMicrometres: Int32
     public var speedMillihertz: Int32
     public var speedTargetMillihertz: Int32
+    /// Strokes since the session opened, at this sample.
+    public var strokes: Int64
 
     public init(
         sessionID: Int64, tick: Int64, state: String, depthMicrometres: Int32, depthTargetMicrometres: Int32,
-        speedMillihertz: Int32, speedTargetMillihertz: Int32
+        speedMillihertz: Int32, speedTargetMillihertz: Int32, strokes: Int64
     ) {
+        self.strokes = strokes
         self.sessionID = sessionID
         self.tick = tick
         self.state = state
@@ -363,7 +454,7 @@ public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, Pe
     }
 
     enum CodingKeys: String, CodingKey {
-        case tick, state
+        case tick, state, strokes
         case sessionID = "session_id"
         case depthMicrometres = "depth_micrometres"
         case depthTargetMicrometres = "depth_target_micrometres"

@@ -13,7 +13,7 @@ struct Needlectl: ParsableCommand {
         discussion: "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 69 daemon unavailable.",
         subcommands: [
             Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
-            Depth.self, Speed.self, Session.self, Cartridge.self, Watch.self, Sim.self,
+            Depth.self, Speed.self, Session.self, Cartridge.self, Fault.self, Watch.self, Sim.self,
         ])
 
     static func main() {
@@ -183,8 +183,8 @@ struct Speed: ParsableCommand {
 
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Open, close, list and show treatment sessions.",
-        subcommands: [Open.self, Close.self, List.self, Show.self])
+        abstract: "Open, close, list, show, export and report treatment sessions.",
+        subcommands: [Open.self, Close.self, List.self, Show.self, Export.self, Report.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the recorded sessions, newest first.")

@@ -64,10 +64,15 @@ struct Run: AsyncParsableCommand {
             logger.info("configuration loaded", metadata: ["path": "\(path)"])
         }
         if let backend, let kind = DaemonConfiguration.BackendKind(rawValue: backend) { configuration.backend = kind }
+        var wallClock: any WallClock = SystemWallClock()
+        if let offsetFile = ProcessInfo.processInfo.environment["NEEDLED_TEST_WALL_CLOCK_OFFSET_FILE"] {
+            logger.warning("the records' wall clock is shifted by the seconds in \(offsetFile) (a test hook)")
+            wallClock = OffsetFileWallClock(path: offsetFile)
+        }
         do {
             try await Daemon.run(
                 configuration: configuration, socketPath: socket ?? DefaultPaths.socket,
-                stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger)
+                stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger, wallClock: wallClock)
         } catch DaemonError.storeUnavailable(let message) {
             logger.critical("cannot start: \(message)")
             throw ExitCode(73)  // EX_CANTCREAT

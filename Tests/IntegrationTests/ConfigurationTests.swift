@@ -48,7 +48,19 @@ struct ConfigurationTests {
             ),
             (
                 "[limits]\nmax-depht-micrometres = 1000\n",
-                "CONFIG:2: limits.max-depht-micrometres: unknown key; allowed: max-depth-micrometres, area-max-depth-micrometres, max-speed-hertz, min-speed-hertz, speed-ramp-hertz-per-second, overspeed-margin-hertz, stall-timeout-milliseconds, depth-following-error-tolerance-micrometres, max-temperature-millicelsius, max-continuous-run-seconds, max-session-length-minutes, arm-timeout-seconds, homing-timeout-milliseconds, tick-overruns-in-a-row.\n"
+                "CONFIG:2: limits.max-depht-micrometres: unknown key; allowed: max-depth-micrometres, area-max-depth-micrometres, max-speed-hertz, min-speed-hertz, speed-ramp-hertz-per-second, overspeed-margin-hertz, stall-timeout-milliseconds, depth-following-error-tolerance-micrometres, max-temperature-millicelsius, max-continuous-run-seconds, max-session-length-minutes, max-cartridge-use-seconds, arm-timeout-seconds, homing-timeout-milliseconds, tick-overruns-in-a-row.\n"
+            ),
+            (
+                "[limits]\nmax-cartridge-use-seconds = 5\n",
+                "CONFIG:2: limits.max-cartridge-use-seconds: 5 s is outside the allowed range 10 s to 120 min.\n"
+            ),
+            (
+                "[records]\nmax-size-mebibytes = 0\n",
+                "CONFIG:2: records.max-size-mebibytes: 0 is outside the allowed range 1 to 1048576.\n"
+            ),
+            (
+                "[records]\nmax-size = 10\n",
+                "CONFIG:2: records.max-size: unknown key; allowed: max-size-mebibytes.\n"
             ),
             (
                 "[limits.area-max-depth-micrometres]\nlips = 200\n",
@@ -70,7 +82,7 @@ struct ConfigurationTests {
             ),
             (
                 "[motor]\npower = 3\n",
-                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [limits] and [gpio].\n"
+                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [limits], [gpio] and [records].\n"
             ),
             ("[limits\n", "CONFIG:1: syntax: "),
             (

@@ -26,7 +26,10 @@ final class DaemonProcess {
     let stateDirectory: String
 
     /// `stateDirectory`: reuse another daemon's records (a restart); default: a fresh directory.
-    init(config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil) throws {
+    init(
+        config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "needled-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,6 +44,9 @@ final class DaemonProcess {
         }
         process.executableURL = URL(fileURLWithPath: Self.binary("needled"))
         process.arguments = arguments + extraArguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log

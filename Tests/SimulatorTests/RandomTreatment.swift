@@ -86,6 +86,7 @@ func randomConfiguration(_ value: UInt64) throws -> PenConfiguration {
         temperatureMax: .degrees(Int32.random(in: 38...48, using: &random)),
         continuousRunMax: .seconds(Int64.random(in: 1...20, using: &random)),
         sessionLengthMax: .minutes(Int64.random(in: 1...5, using: &random)),
+        cartridgeUseMax: .seconds(Int64.random(in: 10...40, using: &random)),
         armTimeout: .seconds(Int64.random(in: 1...5, using: &random)),
         homingTimeout: .milliseconds(Int64.random(in: 800...5000, using: &random)),
         tickOverrunsInARowMax: Int32.random(in: 2...6, using: &random))
@@ -104,7 +105,8 @@ extension SafetyLimits {
             depthMax: min(depth, depthMax), areaDepthMax: areas, speedMin: speedMin, speedMax: speedMax,
             speedRamp: speedRamp, overspeedMargin: overspeedMargin, stallTimeout: stallTimeout,
             depthFollowingErrorTolerance: depthFollowingErrorTolerance, temperatureMax: temperatureMax,
-            continuousRunMax: continuousRunMax, sessionLengthMax: sessionLengthMax, armTimeout: armTimeout,
+            continuousRunMax: continuousRunMax, sessionLengthMax: sessionLengthMax, cartridgeUseMax: cartridgeUseMax,
+            armTimeout: armTimeout,
             homingTimeout: homingTimeout, tickOverrunsInARowMax: tickOverrunsInARowMax)
     }
 }

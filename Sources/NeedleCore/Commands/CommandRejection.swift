@@ -18,6 +18,8 @@ public enum CommandRejection: Error, Sendable, Equatable {
     case sessionAlreadyOpen(area: TreatmentArea)
     /// The session has reached its maximum length; it can only be closed.
     case sessionExpired
+    /// The cartridge in the session reached its maximum use time; a new one must be accepted.
+    case cartridgeUseTimeExceeded
 
     /// The sentence a technician reads.
     public var message: String {
@@ -42,6 +44,8 @@ public enum CommandRejection: Error, Sendable, Equatable {
             "Cannot open a session: a session on the \(area) is already open. Close it first."
         case .sessionExpired:
             "Cannot arm the pen: the session reached its maximum length. Close it and open a new session."
+        case .cartridgeUseTimeExceeded:
+            "Cannot arm the pen: the cartridge reached its maximum use time. Insert a new sterile cartridge and accept it."
         }
     }
 
@@ -104,6 +108,7 @@ public enum PersistingCondition: Sendable, Equatable {
     case temperature(measured: MilliCelsius, limit: MilliCelsius)
     case hardwareUnavailable
     case motorStillTurning(Hertz)
+    case recordsUnavailable
 
     public var message: String {
         switch self {
@@ -113,6 +118,7 @@ public enum PersistingCondition: Sendable, Equatable {
             "the handpiece is at \(measured), above the limit of \(limit). Let it cool first."
         case .hardwareUnavailable: "the pen's hardware is not available."
         case .motorStillTurning(let speed): "the motor is still turning at \(speed). Wait for it to stop."
+        case .recordsUnavailable: "the treatment records still cannot be written. Free space or service the storage."
         }
     }
 }

@@ -13,6 +13,7 @@ public enum LimitName: String, Sendable, Hashable, CaseIterable {
     case maxTemperature
     case maxContinuousRun
     case maxSessionLength
+    case maxCartridgeUse
     case armTimeout
     case homingTimeout
     case tickOverrunsInARow
@@ -32,6 +33,7 @@ public enum LimitName: String, Sendable, Hashable, CaseIterable {
         case .maxTemperature: "max-temperature-millicelsius"
         case .maxContinuousRun: "max-continuous-run-seconds"
         case .maxSessionLength: "max-session-length-minutes"
+        case .maxCartridgeUse: "max-cartridge-use-seconds"
         case .armTimeout: "arm-timeout-seconds"
         case .homingTimeout: "homing-timeout-milliseconds"
         case .tickOverrunsInARow: "tick-overruns-in-a-row"

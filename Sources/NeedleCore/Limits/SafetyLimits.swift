@@ -24,6 +24,9 @@ public struct SafetyLimits: Sendable, Equatable {
     public let continuousRunMax: Nanoseconds
     /// The longest a session may stay open before `sessionTimeExceeded`.
     public let sessionLengthMax: Nanoseconds
+    /// The longest one cartridge may drive needles (motor running, summed over its session)
+    /// before `cartridgeUseTimeExceeded`: needles dull and bend with use (default 30 minutes).
+    public let cartridgeUseMax: Nanoseconds
     /// An armed pen that is not started within this time disarms by itself.
     public let armTimeout: Nanoseconds
     /// Homing that has not found the home switch within this time latches `homingTimeout`.
@@ -45,6 +48,7 @@ public struct SafetyLimits: Sendable, Equatable {
         temperatureMax: MilliCelsius = .degrees(43),
         continuousRunMax: Nanoseconds = .minutes(15),
         sessionLengthMax: Nanoseconds = .minutes(60),
+        cartridgeUseMax: Nanoseconds = .minutes(30),
         armTimeout: Nanoseconds = .seconds(30),
         homingTimeout: Nanoseconds = .seconds(5),
         tickOverrunsInARowMax: Int32 = 5
@@ -95,6 +99,10 @@ public struct SafetyLimits: Sendable, Equatable {
             within: Nanoseconds.minutes(1).rawValue...HardwareCeilings.sessionLengthMax.rawValue,
             shown: { "\(Nanoseconds($0))" })
         try Self.check(
+            .maxCartridgeUse, cartridgeUseMax.rawValue,
+            within: Nanoseconds.seconds(10).rawValue...HardwareCeilings.sessionLengthMax.rawValue,
+            shown: { "\(Nanoseconds($0))" })
+        try Self.check(
             .armTimeout, armTimeout.rawValue,
             within: Nanoseconds.seconds(1).rawValue...Nanoseconds.minutes(5).rawValue,
             shown: { "\(Nanoseconds($0))" })
@@ -115,6 +123,7 @@ public struct SafetyLimits: Sendable, Equatable {
         self.temperatureMax = temperatureMax
         self.continuousRunMax = continuousRunMax
         self.sessionLengthMax = sessionLengthMax
+        self.cartridgeUseMax = cartridgeUseMax
         self.armTimeout = armTimeout
         self.homingTimeout = homingTimeout
         self.tickOverrunsInARowMax = tickOverrunsInARowMax

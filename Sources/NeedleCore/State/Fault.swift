@@ -28,6 +28,8 @@ public struct Fault: Sendable, Equatable {
             "Run time exceeded: the motor ran for \(elapsed) without a stop; the limit is \(limit)."
         case (.sessionTimeExceeded, .duration(let elapsed, let limit)):
             "Session time exceeded: the session has been open for \(elapsed); the limit is \(limit)."
+        case (.cartridgeUseTimeExceeded, .duration(let elapsed, let limit)):
+            "Cartridge use time exceeded: its needles have run for \(elapsed); the limit is \(limit)."
         case (.homingTimeout, .duration(_, let limit)):
             "Homing timeout: the home switch was not found within \(limit)."
         case (.tickOverrun, .lateTicks(let count)):
@@ -35,6 +37,7 @@ public struct Fault: Sendable, Equatable {
         case (.emergencyStop, _): "Emergency stop."
         case (.cartridgeRemoved, _): "The cartridge was removed while the pen was armed or running."
         case (.motorDriverFault, _): "The motor driver reported a fault."
+        case (.recordsUnavailable, _): "The treatment records cannot be written; the treatment cannot go on unrecorded."
         case (.hardwareLost, _): "The pen's hardware was lost."
         case (.ioError, _): "Reading or writing the pen's hardware failed."
         default: "Fault: \(code)."

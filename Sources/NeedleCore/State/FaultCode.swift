@@ -12,6 +12,8 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case overTemperature
     case runTimeExceeded
     case sessionTimeExceeded
+    case cartridgeUseTimeExceeded
+    case recordsUnavailable
     case tickOverrun
     case hardwareLost
     case ioError
@@ -48,6 +50,10 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
             "The motor ran longer than the continuous-run limit. Pause, then reset and home to continue."
         case .sessionTimeExceeded:
             "The session reached its maximum length. Close it; a new session needs a new cartridge."
+        case .cartridgeUseTimeExceeded:
+            "The cartridge reached its maximum use time. Lift the pen, insert a new sterile cartridge and accept it."
+        case .recordsUnavailable:
+            "The treatment records cannot be written (disk full or failing). Free space or service the storage, then reset."
         case .tickOverrun:
             "The control loop ran late. Reset and home; if it recurs, check the host's load and real-time setup."
         case .hardwareLost:

@@ -88,6 +88,14 @@ extension Supervisor {
         if phase == .running && elapsed(since: phaseEnteredAt) > limits.continuousRunMax {
             latch(.runTimeExceeded, .duration(elapsed: elapsed(since: phaseEnteredAt), limit: limits.continuousRunMax))
         }
+        if phase == .running, let open = session, open.cartridgeAccepted {
+            let used = configuration.tickPeriod * (open.cartridgeRunTicks + 1)
+            session?.cartridgeRunTicks = open.cartridgeRunTicks + 1
+            if !open.cartridgeSpent && used > limits.cartridgeUseMax {
+                session?.cartridgeSpent = true
+                latch(.cartridgeUseTimeExceeded, .duration(elapsed: used, limit: limits.cartridgeUseMax))
+            }
+        }
         if let open = session, !open.expired, elapsed(since: open.openedAt) > limits.sessionLengthMax {
             session?.expired = true
             latch(

@@ -56,6 +56,7 @@ extension Supervisor {
         guard !session.expired else { throw .sessionExpired }
         guard lastInputs.cartridgePresent else { throw .cartridgeAbsent(command: .arm) }
         guard session.cartridgeAccepted else { throw .cartridgeNotAccepted }
+        guard !session.cartridgeSpent else { throw .cartridgeUseTimeExceeded }
         try validate(depth: depthTarget)
         try validate(speed: speedTarget)
         assert(homed, "ready without being homed")
@@ -84,6 +85,7 @@ extension Supervisor {
 
     private func persistingCondition() -> PersistingCondition? {
         if lastInputs.hardwareStatus != .ok { return .hardwareUnavailable }
+        if !recordsWritable { return .recordsUnavailable }
         if lastInputs.emergencyStopPressed { return .emergencyStopPressed }
         if lastInputs.motorDriverFaultActive { return .motorDriverFaultActive }
         if lastInputs.temperature > limits.temperatureMax {
@@ -115,7 +117,9 @@ extension Supervisor {
                 LimitViolation(
                     limit: .areaMaxDepth, quantity: .depth(requested: deepest, allowed: .zero...areaMax), area: area))
         }
-        session = TreatmentSessionState(area: area, openedAt: tickIndex, cartridgeAccepted: true, expired: false)
+        session = TreatmentSessionState(
+            area: area, openedAt: tickIndex, cartridgeAccepted: true, expired: false,
+            encoderCountAtOpen: lastInputs.encoderCount)
         pendingEvents.append(.sessionOpened(area: area, tick: tickIndex))
     }
 
@@ -129,6 +133,8 @@ extension Supervisor {
         guard session != nil else { throw .noSession(command: .acceptCartridge) }
         guard lastInputs.cartridgePresent else { throw .cartridgeAbsent(command: .acceptCartridge) }
         session?.cartridgeAccepted = true
+        session?.cartridgeRunTicks = 0  // a new cartridge: its own use time
+        session?.cartridgeSpent = false
         pendingEvents.append(.cartridgeAccepted(tick: tickIndex))
     }
 

@@ -29,6 +29,8 @@ public struct Supervisor: Sendable, Equatable {
     var slowTicksInARow: Int64 = 0
     var lateTicksInARow: Int32 = 0
     var heartbeat = false
+    /// Whether the shell can write the treatment records; told by `setRecordsWritable(_:)`.
+    public internal(set) var recordsWritable = true
     var pendingEvents = EventBuffer()
 
     public init(configuration: PenConfiguration = PenConfiguration()) {
@@ -49,12 +51,19 @@ public struct Supervisor: Sendable, Equatable {
     /// The setpoint the speed loop tracks this tick (after the ramp).
     public var rampedSpeedSetpoint: Hertz { speedController.rampedSetpoint }
     public var effectiveDepthMax: Micrometres { limits.effectiveDepthMax(in: session?.area) }
+    /// One cam revolution is one stroke (Docs/hardware.md).
+    public var sessionStrokes: Int64 {
+        guard let session else { return 0 }
+        return (lastInputs.encoderCount - session.encoderCountAtOpen)
+            / Int64(configuration.speedControl.encoderCountsPerRevolution)
+    }
 
     public var status: PenStatus {
         PenStatus(
             phase: phase, homed: homed, depth: depth, depthTarget: depthTarget, speed: measuredSpeed,
             speedTarget: speedTarget, fault: fault, session: session,
-            cartridgePresent: lastInputs.cartridgePresent, tick: tickIndex, effectiveDepthMax: effectiveDepthMax)
+            cartridgePresent: lastInputs.cartridgePresent, tick: tickIndex, effectiveDepthMax: effectiveDepthMax,
+            sessionStrokes: sessionStrokes)
     }
 
     // MARK: The tick
@@ -87,6 +96,14 @@ public struct Supervisor: Sendable, Equatable {
     /// next tick on: a depth already beyond it latches `overDepth` then.
     public mutating func replaceLimits(_ newLimits: SafetyLimits) {
         limits = newLimits
+    }
+
+    /// The shell reports whether the treatment records can be written. Losing them latches
+    /// `recordsUnavailable` (a treatment must not go on unrecorded), and a reset is refused until
+    /// they can be written again.
+    public mutating func setRecordsWritable(_ writable: Bool) {
+        recordsWritable = writable
+        if !writable { latch(.recordsUnavailable) }
     }
 
     // MARK: State changes

@@ -8,6 +8,12 @@ public struct TreatmentSessionState: Sendable, Equatable {
     public internal(set) var cartridgeAccepted: Bool
     /// The session reached its maximum length: it can only be closed.
     public internal(set) var expired: Bool
+    /// Ticks the motor has run with the cartridge now accepted (its use time).
+    public internal(set) var cartridgeRunTicks: Int64 = 0
+    /// The accepted cartridge reached its maximum use time: arming waits for a new one.
+    public internal(set) var cartridgeSpent = false
+    /// The encoder count when the session opened: strokes are counted from it.
+    let encoderCountAtOpen: Int64
 }
 
 /// One tick's result: what to write to the pen, and what happened.
@@ -29,4 +35,6 @@ public struct PenStatus: Sendable, Equatable {
     public var cartridgePresent: Bool
     public var tick: TickIndex
     public var effectiveDepthMax: Micrometres
+    /// Needle strokes (cam revolutions) since the open session began; 0 without a session.
+    public var sessionStrokes: Int64
 }

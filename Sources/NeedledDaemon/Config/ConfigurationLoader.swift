@@ -78,7 +78,8 @@ struct ConfigurationReader {
     let path: String
     var errors: [ConfigurationError] = []
 
-    static let topLevelTables = ["daemon", "pen", "limits", "gpio"]
+    static let topLevelTables = ["daemon", "pen", "limits", "gpio", "records"]
+    static let recordsKeys = ["max-size-mebibytes"]
     static let gpioKeys = [
         "chip-label", "lines", "pwm-chip", "pwm-channel", "pwm-period-nanoseconds", "temperature-path",
         "cartridge-id-path",
@@ -92,7 +93,7 @@ struct ConfigurationReader {
 
     mutating func read() -> DaemonConfiguration? {
         for key in table.keys where !Self.topLevelTables.contains(key) {
-            fail(key, "unknown key; the tables are [daemon], [pen], [limits] and [gpio].")
+            fail(key, "unknown key; the tables are [daemon], [pen], [limits], [gpio] and [records].")
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
         let pen = subtable("pen", allowed: Self.penKeys)
@@ -118,6 +119,8 @@ struct ConfigurationReader {
         }
         let gpioTable = subtable("gpio", allowed: Self.gpioKeys)
         let gpio = readGPIO(gpioTable)
+        let records = subtable("records", allowed: Self.recordsKeys)
+        let recordsSize = integer(records, "records", "max-size-mebibytes", in: 1...1_048_576, default: 4096)
         guard let limits = readLimits(limitsTable) else { return nil }
         guard errors.isEmpty else { return nil }
 
@@ -137,6 +140,7 @@ struct ConfigurationReader {
         configuration.gpio = gpio
         configuration.realtime.priority = Int32(realtimePriority)
         configuration.realtime.cpu = cpu >= 0 ? cpu : nil
+        configuration.recordsMaxSizeMebibytes = recordsSize
         return configuration
     }
 
@@ -250,6 +254,7 @@ struct ConfigurationReader {
                 temperatureMax: MilliCelsius(Int32(int(.maxTemperature, 43_000))),
                 continuousRunMax: .seconds(Int64(int(.maxContinuousRun, 900))),
                 sessionLengthMax: .minutes(Int64(int(.maxSessionLength, 60))),
+                cartridgeUseMax: .seconds(Int64(int(.maxCartridgeUse, 1800))),
                 armTimeout: .seconds(Int64(int(.armTimeout, 30))),
                 homingTimeout: .milliseconds(Int64(int(.homingTimeout, 5000))),
                 tickOverrunsInARowMax: Int32(int(.tickOverrunsInARow, 5)))

@@ -14,6 +14,10 @@ public struct DaemonConfiguration: Sendable {
     public var needleCount: Int
     public var gpio = GPIOSettings()
     public var realtime = RealtimeSettings()
+    /// The most the treatment records may take on disk (`[records] max-size-mebibytes`, default
+    /// 4 GiB): past it, writes fail and the pen latches `recordsUnavailable` rather than let the
+    /// records fill the host's storage.
+    public var recordsMaxSizeMebibytes = 4096
 
     public init(
         pen: PenConfiguration = PenConfiguration(), backend: BackendKind = .simulated, simulatorSeed: UInt64 = 1,

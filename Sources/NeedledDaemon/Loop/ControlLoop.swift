@@ -32,6 +32,8 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
     public let channels: LoopChannels
     public let period: Nanoseconds
+    /// The last 10 s of ticks, frozen and handed to the socket side when a fault latches.
+    public let flight: FlightRecorder
     // Touched only by the loop thread once `start` has run (or by a test calling `tick`).
     private var supervisor: Supervisor
     private var backend: Backend
@@ -58,6 +60,7 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         self.backend = backend
         self.channels = channels
         self.period = supervisor.configuration.tickPeriod
+        self.flight = FlightRecorder(tickPeriod: supervisor.configuration.tickPeriod)
         self.realtime = realtime
     }
 
@@ -89,8 +92,15 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             emergencyStopInputLatency.record(nanoseconds: monotonicNow() - readAt)
         }
         emergencyStopPressedBefore = inputs.emergencyStopPressed
-        for index in 0..<output.events.count where !channels.events.push(output.events[index]) {
-            channels.droppedEvents.add(1, ordering: .relaxed)
+        flight.record(
+            FlightSample(
+                tick: supervisor.tickIndex, phase: supervisor.phase, inputs: inputs, outputs: output.outputs,
+                depth: supervisor.depth, depthTarget: supervisor.depthTarget, speed: supervisor.measuredSpeed,
+                speedTarget: supervisor.speedTarget, rampedSpeedSetpoint: supervisor.rampedSpeedSetpoint))
+        for index in 0..<output.events.count {
+            let event = output.events[index]
+            if case .faultLatched(let fault) = event { flight.freeze(fault: fault) }
+            if !channels.events.push(event) { channels.droppedEvents.add(1, ordering: .relaxed) }
         }
         if output.events.droppedCount > 0 {
             channels.droppedEvents.add(Int64(output.events.droppedCount), ordering: .relaxed)
@@ -114,6 +124,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             } catch {
                 return .rejected(error, state: supervisor.phase)
             }
+        case .recordsWritable(let writable):
+            supervisor.setRecordsWritable(writable)
+            return .accepted(state: supervisor.phase)
         case .injectFault, .clearFault:
             return backend.simulate(request) ? .accepted(state: supervisor.phase) : .notSimulated
         case .stats(let reset):

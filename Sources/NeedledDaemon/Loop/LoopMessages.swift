@@ -8,6 +8,8 @@ public enum LoopRequest: Sendable {
     case clearFault(SimulatedFault)
     /// The loop's latency figures (`daemon.stats`), optionally starting them afresh.
     case stats(reset: Bool)
+    /// Whether the treatment records can be written (from the recorder's health).
+    case recordsWritable(Bool)
 }
 
 /// The loop's answer to one request, matched by `requestID`.

@@ -15,6 +15,10 @@ public final class PenService: RPCService, @unchecked Sendable {
     private let channels: LoopChannels
     private let configuration: DaemonConfiguration
     private let backendName: String
+    private let flight: FlightRecorder
+    private let clock: any WallClock
+    /// What the loop was last told about the records' health.
+    private var recordsWritableTold = true
 
     // Event-loop confined state.
     private var latest = LoopSnapshot.initial
@@ -38,8 +42,10 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     public init(
         eventLoop: any EventLoop, channels: LoopChannels, configuration: DaemonConfiguration, backendName: String,
-        store: TreatmentStore, recorder: EventRecorder
+        store: TreatmentStore, recorder: EventRecorder, flight: FlightRecorder, clock: any WallClock = SystemWallClock()
     ) {
+        self.flight = flight
+        self.clock = clock
         self.store = store
         self.recorder = recorder
         self.eventLoop = eventLoop
@@ -75,19 +81,46 @@ public final class PenService: RPCService, @unchecked Sendable {
         while let event = channels.events.pop() {
             let json = StatusJSON.event(event)
             for subscriber in eventSubscribers { notifyEvent(subscriber, json) }
-            if case .cartridgeRemoved = event, let serial = session?.cartridge {
-                let store = self.store
-                Task { try? await store.endCartridgeUse(serial: serial, at: Date()) }
+            if let serial = session?.cartridge {
+                let reason: CartridgeUseEnd? =
+                    switch event {
+                    case .cartridgeRemoved: .removed
+                    case .faultLatched(let fault) where fault.code == .cartridgeUseTimeExceeded: .usageTimeExceeded
+                    default: nil
+                    }
+                if let reason {
+                    let store = self.store
+                    let now = clock.now()
+                    Task { try? await store.endCartridgeUse(serial: serial, at: now, reason: reason) }
+                }
             }
             if case .string(let kind)? = json["type"], case .int(let tick)? = json["tick"] {
                 recorder.record(
                     EventRow(
-                        sessionID: session?.rowID, tick: tick, wallTime: Date(), kind: kind, detailJSON: json.serialized
+                        sessionID: session?.rowID, tick: tick, wallTime: clock.now(), kind: kind,
+                        detailJSON: json.serialized
                     ))
             }
         }
         while let snapshot = channels.snapshots.pop() { latest = snapshot }
         recordTelemetrySample()
+        if let window = flight.takeFrozenWindow() { recordFault(window) }
+        let writable = recorder.writable.load(ordering: .acquiring)
+        if writable != recordsWritableTold {
+            recordsWritableTold = writable
+            _ = send(.recordsWritable(writable))
+        }
+    }
+
+    /// A fault and the flight recorder's window that led to it, to the store (off this thread).
+    private func recordFault(_ window: FlightWindow) {
+        let rows = window.samples.map(FlightRecord.row)
+        recorder.record(
+            FaultRecordRow(
+                sessionID: session?.rowID, code: window.fault.code.rawValue, message: window.fault.message,
+                tick: window.fault.tick.rawValue, wallTime: TreatmentStore.timestamp(clock.now()),
+                tickPeriodNanoseconds: configuration.pen.tickPeriod.rawValue, sampleCount: rows.count),
+            window: rows)
     }
 
     public var latestSnapshot: LoopSnapshot { latest }
@@ -118,7 +151,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
         "session.acceptCartridge", "session.list", "session.get", "cartridge.register", "cartridge.list",
         "cartridge.get", "session.telemetry", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
-        "events.unsubscribe", "sim.injectFault", "sim.clearFault",
+        "events.unsubscribe", "fault.list", "fault.get", "sim.injectFault", "sim.clearFault",
     ]
 
     private func dispatch(
@@ -142,7 +175,9 @@ public final class PenService: RPCService, @unchecked Sendable {
             return succeed(.array(availableMethods.map { .string($0) }))
         case "pen.status":
             _ = try RPCParams(request, allowed: [])
-            return succeed(StatusJSON.status(latest, session: session, limits: configuration.pen.limits))
+            return succeed(
+                StatusJSON.status(
+                    latest, session: session, limits: configuration.pen.limits, recordsWritable: recordsWritableTold))
         case "pen.home": return try simple(request, .home)
         case "pen.arm": return try simple(request, .arm)
         case "pen.start": return try simple(request, .start)
@@ -172,6 +207,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "session.close":
             _ = try RPCParams(request, allowed: [])
             let closing = session
+            let strokes = latest.status.sessionStrokes
             return command(.closeSession).flatMap { result in
                 self.session = nil
                 let done = self.eventLoop.makeSucceededFuture(
@@ -180,8 +216,10 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ]))
                 guard let closing else { return done }
                 let store = self.store
+                let now = self.clock.now()
+                let tick = self.latest.status.tick.rawValue
                 return self.eventLoop.makeFutureWithTask {
-                    try await store.closeSession(id: closing.rowID, at: Date())
+                    try await store.closeSession(id: closing.rowID, at: now, tick: tick, strokes: strokes)
                 }.flatMap { done }
             }
         case "session.list":
@@ -199,30 +237,53 @@ public final class PenService: RPCService, @unchecked Sendable {
             let params = try RPCParams(request, allowed: ["id"])
             let (text, id) = try Self.sessionID(params)
             let store = self.store
-            return eventLoop.makeFutureWithTask { () async throws -> (SessionRow?, [EventRow]) in
-                (try await store.session(id: id), try await store.events(session: id, limit: 1000))
-            }.flatMapThrowing { row, events in
-                guard let row else {
-                    throw RPCError(
-                        code: -32602, message: "Invalid params: no session \(text).",
-                        data: .object([("id", .string(text))]))
-                }
-                guard case .object(var members) = StatusJSON.session(row) else { return .null }
-                members.append(("events", .array(events.map(StatusJSON.event))))
-                return .object(members)
-            }
+            return record(
+                named: "session \(text)", text: text,
+                fetch: { (try await store.session(id: id), try await store.events(session: id, limit: 1000)) },
+                json: StatusJSON.session, childrenKey: "events", childJSON: StatusJSON.event)
         case "session.telemetry":
-            let params = try RPCParams(request, allowed: ["id", "limit"])
+            let params = try RPCParams(request, allowed: ["id", "limit", "after"])
             let (_, id) = try Self.sessionID(params)
             let limit =
                 params["limit"] == nil ? 600 : try params.requiredInteger("limit", meaning: "1 to 36000 samples")
             guard (1...36_000).contains(limit) else {
                 throw .invalidParams("\"limit\" must be from 1 to 36000, not \(limit).")
             }
+            let after =
+                params["after"] == nil
+                ? -1 : try params.requiredInteger("after", meaning: "the last tick already read, for the next page")
             let store = self.store
             return eventLoop.makeFutureWithTask {
-                .array(try await store.telemetry(session: id, limit: Int(limit)).map(StatusJSON.sample))
+                .array(
+                    try await store.telemetry(session: id, afterTick: after, limit: Int(limit)).map(StatusJSON.sample))
             }
+        case "fault.list":
+            let params = try RPCParams(request, allowed: ["session", "limit"])
+            let session: Int64? = params["session"] == nil ? nil : try Self.sessionID(params, key: "session").id
+            let limit = params["limit"] == nil ? 50 : try params.requiredInteger("limit", meaning: "1 to 1000 faults")
+            guard (1...1000).contains(limit) else {
+                throw .invalidParams("\"limit\" must be from 1 to 1000, not \(limit).")
+            }
+            let store = self.store
+            return eventLoop.makeFutureWithTask {
+                .array(try await store.faults(session: session, limit: Int(limit)).map(StatusJSON.faultRecord))
+            }
+        case "fault.get":
+            let params = try RPCParams(request, allowed: ["id", "limit"])
+            let text = try params.requiredString("id", meaning: "a fault id such as F-0001")
+            guard let id = Int64(text.hasPrefix("F-") ? String(text.dropFirst(2)) : text) else {
+                throw .invalidParams("\"id\" must be a fault id such as F-0001, not \"\(text)\".")
+            }
+            let limit =
+                params["limit"] == nil ? 100_000 : try params.requiredInteger("limit", meaning: "1 to 100000 samples")
+            guard (1...100_000).contains(limit) else {
+                throw .invalidParams("\"limit\" must be from 1 to 100000, not \(limit).")
+            }
+            let store = self.store
+            return record(
+                named: "fault \(text)", text: text,
+                fetch: { (try await store.fault(id: id), try await store.flightSamples(fault: id, limit: Int(limit))) },
+                json: StatusJSON.faultRecord, childrenKey: "samples", childJSON: StatusJSON.flightSample)
         case "cartridge.register":
             let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
             let serial = try params.requiredString("serial", meaning: "the serial printed on the cartridge")
@@ -242,7 +303,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             return eventLoop.makeFutureWithTask {
                 StatusJSON.cartridge(
                     try await store.registerCartridge(
-                        serial: serial, needles: Int(needles), lot: lot, expires: expires, at: Date()))
+                        serial: serial, needles: Int(needles), lot: lot, expires: expires, at: self.clock.now()))
             }
         case "cartridge.list":
             _ = try RPCParams(request, allowed: [])
@@ -297,6 +358,23 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
     }
 
+    /// One stored record with its children (a session's events, a fault's samples), or the
+    /// invalid-params error naming what does not exist.
+    private func record<Row: Sendable, Child: Sendable>(
+        named name: String, text: String, fetch: @escaping @Sendable () async throws -> (Row?, [Child]),
+        json: @escaping (Row) -> JSONValue, childrenKey: String, childJSON: @escaping (Child) -> JSONValue
+    ) -> EventLoopFuture<JSONValue> {
+        eventLoop.makeFutureWithTask(fetch).flatMapThrowing { row, children in
+            guard let row else {
+                throw RPCError(
+                    code: -32602, message: "Invalid params: no \(name).", data: .object([("id", .string(text))]))
+            }
+            guard case .object(var members) = json(row) else { return .null }
+            members.append((childrenKey, .array(children.map(childJSON))))
+            return .object(members)
+        }
+    }
+
     private var availableMethods: [String] {
         configuration.backend == .simulated ? Self.methods : Self.methods.filter { !$0.hasPrefix("sim.") }
     }
@@ -333,7 +411,8 @@ public final class PenService: RPCService, @unchecked Sendable {
             TelemetrySample(
                 sessionID: session.rowID, tick: status.tick.rawValue, state: status.phase.rawValue,
                 depthMicrometres: status.depth.rawValue, depthTargetMicrometres: status.depthTarget.rawValue,
-                speedMillihertz: status.speed.millihertz, speedTargetMillihertz: status.speedTarget.millihertz))
+                speedMillihertz: status.speed.millihertz, speedTargetMillihertz: status.speedTarget.millihertz,
+                strokes: status.sessionStrokes))
     }
 
     /// Every command the loop answered goes into the open session's record, with its outcome.
@@ -354,7 +433,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
         recorder.record(
             EventRow(
-                sessionID: session?.rowID, tick: latest.status.tick.rawValue, wallTime: Date(), kind: "command",
+                sessionID: session?.rowID, tick: latest.status.tick.rawValue, wallTime: clock.now(), kind: "command",
                 detailJSON: JSONValue.object(detail).serialized))
     }
 
@@ -396,16 +475,20 @@ public final class PenService: RPCService, @unchecked Sendable {
         //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
         //    binds the cartridge to it for good; if that fails the loop's session is closed again.
         return eventLoop.makeFutureWithTask { () async throws -> Void in
+            // Returns the cartridge as registered when it is known already.
             let record = try await store.registerCartridge(
-                serial: cartridge, needles: needles, lot: nil, expires: nil, at: Date())  // returns it if known
-            if let rejection = TreatmentStore.rejection(of: record, today: Date()) {
+                serial: cartridge, needles: needles, lot: nil, expires: nil, at: self.clock.now())
+            if let rejection = TreatmentStore.rejection(of: record, today: self.clock.now()) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
         }.flatMap { self.command(.openSession(area)) }.flatMap { result in
-            self.eventLoop.makeFutureWithTask {
+            let openedTick = self.latest.status.tick.rawValue
+            let tickPeriod = self.configuration.pen.tickPeriod.rawValue
+            return self.eventLoop.makeFutureWithTask {
                 try await store.openSession(
                     area: area.rawValue, cartridge: cartridge, reference: reference, softwareVersion: Self.version,
-                    limitsJSON: limitsJSON, at: Date())
+                    limitsJSON: limitsJSON, at: self.clock.now(), tick: openedTick,
+                    tickPeriodNanoseconds: tickPeriod)
             }.flatMapError { error in
                 self.command(.closeSession).flatMapThrowing { _ in
                     if case StoreError.cartridgeRejected(let rejection) = error {
@@ -413,7 +496,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                     }
                     throw RPCError.internalError("the session could not be recorded, so it was not opened (\(error)).")
                 }
-            }.map { row in
+            }.map { row -> JSONValue in
                 let record = SessionRecord(row: row)
                 self.session = record
                 return .object([
@@ -437,9 +520,9 @@ public final class PenService: RPCService, @unchecked Sendable {
         let needles = configuration.needleCount
         return eventLoop.makeFutureWithTask {
             _ = try await store.registerCartridge(
-                serial: cartridge, needles: needles, lot: nil, expires: nil, at: Date())
+                serial: cartridge, needles: needles, lot: nil, expires: nil, at: self.clock.now())
             do {
-                try await store.bindCartridge(cartridge, toSession: open.rowID, at: Date())
+                try await store.bindCartridge(cartridge, toSession: open.rowID, at: self.clock.now())
             } catch StoreError.cartridgeRejected(let rejection) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
@@ -450,10 +533,12 @@ public final class PenService: RPCService, @unchecked Sendable {
     }
 
     /// `{"id": "S-0001"}` (or `"1"`) → the row id, with the error a person reads otherwise.
-    private static func sessionID(_ params: RPCParams) throws(RPCError) -> (text: String, id: Int64) {
-        let text = try params.requiredString("id", meaning: "a session id such as S-0001")
+    private static func sessionID(
+        _ params: RPCParams, key: String = "id"
+    ) throws(RPCError) -> (text: String, id: Int64) {
+        let text = try params.requiredString(key, meaning: "a session id such as S-0001")
         guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
-            throw .invalidParams("\"id\" must be a session id such as S-0001, not \"\(text)\".")
+            throw .invalidParams("\"\(key)\" must be a session id such as S-0001, not \"\(text)\".")
         }
         return (text, id)
     }
@@ -504,7 +589,9 @@ public final class PenService: RPCService, @unchecked Sendable {
                 task.cancel()
                 return
             }
-            let status = StatusJSON.status(self.latest, session: self.session, limits: self.configuration.pen.limits)
+            let status = StatusJSON.status(
+                self.latest, session: self.session, limits: self.configuration.pen.limits,
+                recordsWritable: self.recordsWritableTold)
             if connection.notify("telemetry", params: status) {
                 self.telemetryMissed[connection] = nil
                 return

@@ -5,7 +5,9 @@ import NeedledStore
 /// The API's JSON shapes for the pen's state (Docs/api.md). One place, so `pen.status`,
 /// telemetry and events agree.
 enum StatusJSON {
-    static func status(_ snapshot: LoopSnapshot, session: SessionRecord?, limits: SafetyLimits) -> JSONValue {
+    static func status(
+        _ snapshot: LoopSnapshot, session: SessionRecord?, limits: SafetyLimits, recordsWritable: Bool = true
+    ) -> JSONValue {
         let status = snapshot.status
         return .object([
             ("state", .string(status.phase.rawValue)),
@@ -21,6 +23,7 @@ enum StatusJSON {
             ("cartridge", cartridge(snapshot)),
             ("session", session.map { $0.json(status: status, limits: limits) } ?? .null),
             ("tick", .int(status.tick.rawValue)),
+            ("recordsWritable", .bool(recordsWritable)),
         ])
     }
 
@@ -88,6 +91,52 @@ enum StatusJSON {
             ("closedAt", row.closedAt.map { .string($0) } ?? .null),
             ("closeReason", row.closeReason.map { .string($0) } ?? .null),
             ("softwareVersion", .string(row.softwareVersion)),
+            ("openedTick", row.openedTick.map { .int($0) } ?? .null),
+            ("closedTick", row.closedTick.map { .int($0) } ?? .null),
+            ("tickPeriodMicroseconds", row.tickPeriodNanoseconds.map { .int($0 / 1000) } ?? .null),
+            ("durationSeconds", row.durationNanoseconds.map { .double(Double($0 / 1_000_000) / 1000) } ?? .null),
+            ("strokes", .int(row.strokes)),
+            ("limits", JSONValue.parse(Array(row.limitsJSON.utf8)) ?? .null),
+        ])
+    }
+
+    static func faultRecord(_ row: FaultRecordRow) -> JSONValue {
+        .object([
+            ("id", .string(row.displayID)),
+            ("session", row.sessionID.map { .string(SessionRow.displayID(for: $0)) } ?? .null),
+            ("code", .string(row.code)),
+            ("message", .string(row.message)),
+            ("action", .string(FaultCode(rawValue: row.code)?.technicianAction ?? "")),
+            ("tick", .int(row.tick)),
+            ("wallTime", .string(row.wallTime)),
+            ("tickPeriodMicroseconds", .int(row.tickPeriodNanoseconds / 1000)),
+            ("sampleCount", .int(Int64(row.sampleCount))),
+        ])
+    }
+
+    static func flightSample(_ row: FlightSampleRow) -> JSONValue {
+        .object([
+            ("tick", .int(row.tick)),
+            ("state", .string(row.state)),
+            ("depthMicrometres", .int(row.depthMicrometres)),
+            ("depthTargetMicrometres", .int(row.depthTargetMicrometres)),
+            ("speedMillihertz", .int(row.speedMillihertz)),
+            ("speedTargetMillihertz", .int(row.speedTargetMillihertz)),
+            ("rampedSpeedMillihertz", .int(row.rampedSpeedMillihertz)),
+            ("motorEnabled", .bool(row.motorEnabled)),
+            ("brakeEngaged", .bool(row.brakeEngaged)),
+            ("motorDutyPpm", .int(row.motorDutyPpm)),
+            ("heartbeat", .bool(row.heartbeat)),
+            ("stepperEnabled", .bool(row.stepperEnabled)),
+            ("depthSteps", .int(row.depthSteps)),
+            ("encoderCount", .int(row.encoderCount)),
+            ("homeSwitch", .bool(row.homeSwitch)),
+            ("cartridgePresent", .bool(row.cartridgePresent)),
+            ("driverFault", .bool(row.driverFault)),
+            ("emergencyStop", .bool(row.emergencyStop)),
+            ("temperatureMillicelsius", .int(row.temperatureMillicelsius)),
+            ("measuredPeriodMicroseconds", .int(row.measuredPeriodNanoseconds / 1000)),
+            ("hardware", .string(row.hardware)),
         ])
     }
 
@@ -109,6 +158,7 @@ enum StatusJSON {
             ("depthTargetMicrometres", .int(Int64(sample.depthTargetMicrometres))),
             ("speedHertz", Hertz(millihertz: sample.speedMillihertz).json),
             ("speedTargetHertz", Hertz(millihertz: sample.speedTargetMillihertz).json),
+            ("strokes", .int(sample.strokes)),
         ])
     }
 
@@ -122,6 +172,7 @@ enum StatusJSON {
             ("session", record.sessionID.map { .string(SessionRow.displayID(for: $0)) } ?? .null),
             ("firstUsedAt", record.firstUsedAt.map { .string($0) } ?? .null),
             ("useEndedAt", record.useEndedAt.map { .string($0) } ?? .null),
+            ("useEndReason", record.useEndReason.map { .string($0) } ?? .null),
         ])
     }
 
@@ -137,6 +188,7 @@ enum StatusJSON {
             ("maxTemperatureMillicelsius", .int(Int64(limits.temperatureMax.rawValue))),
             ("maxContinuousRunSeconds", .int(limits.continuousRunMax.wholeMilliseconds / 1000)),
             ("maxSessionLengthMinutes", .int(limits.sessionLengthMax.wholeMilliseconds / 60_000)),
+            ("maxCartridgeUseSeconds", .int(limits.cartridgeUseMax.wholeMilliseconds / 1000)),
             ("armTimeoutSeconds", .int(limits.armTimeout.wholeMilliseconds / 1000)),
             ("homingTimeoutMilliseconds", .int(limits.homingTimeout.wholeMilliseconds)),
             ("tickOverrunsInARow", .int(Int64(limits.tickOverrunsInARowMax))),
@@ -152,8 +204,10 @@ struct SessionRecord: Sendable {
     var cartridge: String
     let reference: String?
     let openedAt: String
+    let tickPeriodNanoseconds: Int64
 
     init(row: SessionRow) {
+        tickPeriodNanoseconds = row.tickPeriodNanoseconds ?? 1_000_000
         rowID = row.id ?? 0
         id = row.displayID
         area = TreatmentArea(rawValue: row.area) ?? .cheeks
@@ -171,6 +225,19 @@ struct SessionRecord: Sendable {
             ("openedAt", .string(openedAt)),
             ("maxDepthMicrometres", .int(Int64(limits.effectiveDepthMax(in: area).rawValue))),
             ("expired", .bool(status.session?.expired ?? false)),
+            ("strokes", .int(status.sessionStrokes)),
+            (
+                "elapsedSeconds",
+                .int(
+                    status.session.map {
+                        (status.tick.rawValue - $0.openedAt.rawValue) * tickPeriodNanoseconds / 1_000_000_000
+                    } ?? 0)
+            ),
+            (
+                "cartridgeUseSeconds",
+                .int((status.session?.cartridgeRunTicks ?? 0) * tickPeriodNanoseconds / 1_000_000_000)
+            ),
+            ("maxCartridgeUseSeconds", .int(limits.cartridgeUseMax.wholeMilliseconds / 1000)),
         ])
     }
 }

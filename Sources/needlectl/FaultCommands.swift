@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import NeedledRPC
+
+/// `needlectl fault list|show|export`: the recorded faults, each with the flight recorder's
+/// window of the 10 s that led to it.
+struct Fault: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, show and export recorded faults with the 10 s that led to each.",
+        subcommands: [List.self, Show.self, Export.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the recorded faults, newest first.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Only the faults of this session, e.g. S-0001.") var session: String?
+        @Option(help: "At most this many (1 to 1000).") var limit: Int = 20
+        func validate() throws {
+            guard (1...1000).contains(limit) else {
+                throw ValidationError("--limit must be from 1 to 1000, not \(limit).")
+            }
+        }
+        func run() throws {
+            var params: [(String, JSONValue)] = [("limit", .int(Int64(limit)))]
+            if let session { params.append(("session", .string(session))) }
+            try connection.perform("fault.list", .object(params)) { result in
+                let faults = result.arrayValue
+                guard !faults.isEmpty else { return "No faults recorded." }
+                return faults.map { fault in
+                    "\(fault["id"]?.stringValue ?? "?")  \(fault["wallTime"]?.stringValue ?? "?")  \(fault["code"]?.stringValue ?? "?")  session \(fault["session"]?.stringValue ?? "none")  \(fault["sampleCount"]?.intValue ?? 0) ticks recorded"
+                }.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one fault: what latched, what to do, and the last moments before it.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The fault id, e.g. F-0001.") var id: String
+        func run() throws {
+            try connection.perform("fault.get", .object([("id", .string(id))])) { fault in
+                let samples = fault["samples"]?.arrayValue ?? []
+                let period = Double(fault["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
+                var lines = [
+                    "fault      \(fault["id"]?.stringValue ?? "?")  \(fault["code"]?.stringValue ?? "?") at tick \(fault["tick"]?.intValue ?? 0), \(fault["wallTime"]?.stringValue ?? "?")",
+                    "session    \(fault["session"]?.stringValue ?? "none")",
+                    "message    \(fault["message"]?.stringValue ?? "")",
+                    "action     \(fault["action"]?.stringValue ?? "")",
+                    "recorded   \(samples.count) ticks (\(String(format: "%.1f", Double(samples.count) * period)) s before the fault)",
+                ]
+                if let deepest = samples.compactMap({ $0["depthMicrometres"]?.intValue }).max(),
+                    let fastest = samples.compactMap({ $0["speedMillihertz"]?.intValue }).max()
+                {
+                    lines.append(
+                        "window     deepest \(millimetres(deepest)), fastest \(String(format: "%.1f", Double(fastest) / 1000)) Hz"
+                    )
+                }
+                lines.append("last ticks  tick  state  depth  speed  motor")
+                for sample in samples.suffix(5) {
+                    lines.append(
+                        "  \(sample["tick"]?.intValue ?? 0)  \(sample["state"]?.stringValue ?? "?")  \(millimetres(sample["depthMicrometres"]?.intValue ?? 0))  \(String(format: "%.1f", Double(sample["speedMillihertz"]?.intValue ?? 0) / 1000)) Hz  \(sample["motorEnabled"] == .bool(true) ? "on" : "off")"
+                    )
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a fault's flight window, one row per tick, for plotting or replay.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The fault id, e.g. F-0001.") var id: String
+        @Option(help: "csv or json.") var format: ExportFormat = .csv
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        static let columns = [
+            "tick", "secondsFromFault", "state", "depthMicrometres", "depthTargetMicrometres", "speedMillihertz",
+            "speedTargetMillihertz", "rampedSpeedMillihertz", "motorEnabled", "brakeEngaged", "motorDutyPpm",
+            "heartbeat", "stepperEnabled", "depthSteps", "encoderCount", "homeSwitch", "cartridgePresent",
+            "driverFault", "emergencyStop", "temperatureMillicelsius", "measuredPeriodMicroseconds", "hardware",
+        ]
+
+        func run() throws {
+            let fault = try connection.call("fault.get", .object([("id", .string(id))]))
+            switch format {
+            case .json: try emit(fault.serialized + "\n", to: output)
+            case .csv:
+                let faultTick = fault["tick"]?.intValue ?? 0
+                let period = Double(fault["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
+                let rows = (fault["samples"]?.arrayValue ?? []).map { sample -> JSONValue in
+                    guard case .object(var members) = sample else { return sample }
+                    let ticks = Double((sample["tick"]?.intValue ?? 0) - faultTick)
+                    members.append(("secondsFromFault", .double((ticks * period * 1000).rounded() / 1000)))
+                    return .object(members)
+                }
+                try emit(csv(rows, columns: Self.columns), to: output)
+            }
+            if let output { FileHandle.standardError.write(Data("needlectl: wrote \(output)\n".utf8)) }
+        }
+    }
+}

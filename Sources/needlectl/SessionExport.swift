@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import NeedledRPC
+
+/// Everything recorded about one session, fetched page by page: the session with its events,
+/// its 10 Hz telemetry, its faults and its cartridge.
+struct SessionRecordDump {
+    var session: JSONValue
+    var telemetry: [JSONValue]
+    var faults: [JSONValue]
+    var cartridge: JSONValue
+
+    static func fetch(_ id: String, connection: Connection) throws -> SessionRecordDump {
+        let session = try connection.call("session.get", .object([("id", .string(id))]))
+        var telemetry: [JSONValue] = []
+        var after: Int64 = -1
+        while true {
+            let page = try connection.call(
+                "session.telemetry", .object([("id", .string(id)), ("after", .int(after)), ("limit", .int(36_000))])
+            ).arrayValue
+            telemetry += page
+            guard page.count == 36_000, let last = page.last?["tick"]?.intValue else { break }
+            after = last
+        }
+        let faults = try connection.call("fault.list", .object([("session", .string(id)), ("limit", .int(1000))]))
+        let serial = session["cartridge"]?.stringValue ?? ""
+        let cartridge = (try? connection.call("cartridge.get", .object([("serial", .string(serial))]))) ?? .null
+        return SessionRecordDump(
+            session: session, telemetry: telemetry, faults: faults.arrayValue, cartridge: cartridge)
+    }
+
+    var json: JSONValue {
+        .object([
+            ("session", session), ("cartridge", cartridge), ("telemetry", .array(telemetry)),
+            ("faults", .array(faults)),
+        ])
+    }
+
+    /// Seconds since the session opened, from ticks (never from the wall clock).
+    func seconds(atTick tick: Int64) -> Double {
+        let opened = session["openedTick"]?.intValue ?? telemetry.first?["tick"]?.intValue ?? 0
+        let period = Double(session["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
+        return Double(tick - opened) * period
+    }
+
+    var csvText: String {
+        let rows = telemetry.map { sample -> JSONValue in
+            guard case .object(var members) = sample else { return sample }
+            let seconds = self.seconds(atTick: sample["tick"]?.intValue ?? 0)
+            members.append(("seconds", .double((seconds * 10).rounded() / 10)))
+            return .object(members)
+        }
+        return csv(
+            rows,
+            columns: [
+                "seconds", "tick", "state", "depthMicrometres", "depthTargetMicrometres", "speedHertz",
+                "speedTargetHertz", "strokes",
+            ])
+    }
+}
+
+extension Session {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a session's record: its telemetry as CSV, or everything as JSON.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The session id, e.g. S-0001.") var id: String
+        @Option(help: "csv (the 10 Hz telemetry) or json (session, events, telemetry, faults).")
+        var format: ExportFormat = .csv
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        func run() throws {
+            let dump = try SessionRecordDump.fetch(id, connection: connection)
+            try emit(format == .json ? dump.json.serialized + "\n" : dump.csvText, to: output)
+            if let output { FileHandle.standardError.write(Data("needlectl: wrote \(output)\n".utf8)) }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw a session's depth and speed over time, with faults and a summary, as SVG.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The session id, e.g. S-0001.") var id: String
+        @Option(help: "The SVG file to write, e.g. S-0001.svg.") var output: String
+
+        func validate() throws {
+            guard output.lowercased().hasSuffix(".svg") else {
+                throw ValidationError("--output must name an .svg file, not \"\(output)\".")
+            }
+        }
+
+        func run() throws {
+            let dump = try SessionRecordDump.fetch(id, connection: connection)
+            let report = SessionReport(dump)
+            try emit(report.svg, to: output)
+            print(report.summaryLines.joined(separator: "\n"))
+            print("wrote \(output)")
+        }
+    }
+}
