@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "NeedledDaemon",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore",
+                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,14 +55,17 @@ let package = Package(
         .executableTarget(
             name: "needled",
             dependencies: [
-                "NeedledDaemon", "NeedledRPC", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NeedledDaemon", "NeedledRPC", "NeedledGPIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         // Treatment records and single-use cartridges in SQLite (GRDB): the product's memory.
         .target(
-            name: "NeedledStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            name: "NeedledStore", dependencies: ["CMalloc", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12): only NeedledGPIO imports it.
+        // glibc's malloc.h (mallopt, malloc_trim): the daemon keeps its locked memory small.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         // Typed Swift over libgpiod: chips found by label, lines by name, errors with errno.
         .target(

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 public import Logging
 import NIOPosix
@@ -13,8 +14,15 @@ import UnixSignals
 public enum Daemon {
     public static func run(
         configuration: DaemonConfiguration, socketPath: String, stateDirectory: String, logger: Logger,
-        wallClock: any WallClock = SystemWallClock()
+        wallClock: any WallClock = SystemWallClock(), configurationPath: String? = nil
     ) async throws {
+        // Few malloc arenas: the daemon's threads (loop, event loop, GRDB, the pool) allocate
+        // little, and with memory locked every arena's free pages would stay resident.
+        _ = mallopt(M_ARENA_MAX, 2)
+        let context = RunContext(
+            socketPath: socketPath, logger: logger, wallClock: wallClock, configurationPath: configurationPath,
+            notifier: SystemdNotifier(), inheritedSocket: SocketActivation.takeListeningDescriptors().first)
+        if context.notifier.isActive { context.notifier.notify("STATUS=Starting: opening the records") }
         // The records first: a store that cannot be written stops the daemon before anything moves.
         let store: TreatmentStore
         do {
@@ -39,7 +47,7 @@ public enum Daemon {
         case .simulated:
             try await run(
                 backend: SimulatedBackend(seed: configuration.simulatorSeed), configuration: configuration,
-                socketPath: socketPath, store: store, logger: logger, wallClock: wallClock)
+                store: store, context: context)
         case .gpio:
             let monitor = GPIOChipMonitor()
             if !monitor.start() {
@@ -55,15 +63,14 @@ public enum Daemon {
             }
             logger.info("GPIO backend ready", metadata: ["chip": "\(configuration.gpio.chipLabel)"])
             try await run(
-                backend: backend, configuration: configuration, socketPath: socketPath, store: store, logger: logger,
-                wallClock: wallClock)
+                backend: backend, configuration: configuration, store: store, context: context)
         }
     }
 
     static func run<Backend: PenBackend>(
-        backend: Backend, configuration: DaemonConfiguration, socketPath: String, store: TreatmentStore, logger: Logger,
-        wallClock: any WallClock
+        backend: Backend, configuration: DaemonConfiguration, store: TreatmentStore, context: RunContext
     ) async throws {
+        let logger = context.logger
         let channels = LoopChannels()
         let backendName = backend.name
         let recorder = EventRecorder(store: store)
@@ -73,8 +80,17 @@ public enum Daemon {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
             eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName,
-            store: store, recorder: recorder, flight: loop.flight, clock: wallClock)
-        let server = RPCServerService(socketPath: socketPath, group: group, service: service, logger: logger)
+            store: store, recorder: recorder, flight: loop.flight, clock: context.wallClock)
+        let server = RPCServerService(
+            socketPath: context.socketPath, group: group, service: service, logger: logger,
+            inheritedDescriptor: context.inheritedSocket)
+        let systemd = SystemdService(
+            notifier: context.notifier, channels: channels,
+            isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,
+            summary: { "\(backendName) pen; \(service.summary)" })
+        let reload = ReloadService(
+            path: context.configurationPath, running: configuration, service: service, notifier: context.notifier,
+            logger: logger)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -87,6 +103,8 @@ public enum Daemon {
                     .init(
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: systemd),
+                    .init(service: reload),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 cancellationSignals: [],
@@ -94,6 +112,16 @@ public enum Daemon {
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
     }
+}
+
+/// What every backend's run shares: where to listen, whom to tell, which clock to write.
+struct RunContext: Sendable {
+    let socketPath: String
+    let logger: Logger
+    let wallClock: any WallClock
+    let configurationPath: String?
+    let notifier: SystemdNotifier
+    let inheritedSocket: Int32?
 }
 
 public enum DaemonError: Error, CustomStringConvertible {

@@ -96,6 +96,15 @@ public final class LibgpiodV1Chip: GPIOChip {
         throw GPIOError(.chipNotFound(label: label), call: "gpiod_chip_open", errno: .noSuchFileOrDirectory)
     }
 
+    /// The label of the chip at `device` (e.g. /dev/gpiochip0), or nil when it cannot be opened.
+    /// The character device's sysfs entry carries no label, so udev asks this (`needled
+    /// chip-label`) to give the pen's chip to the needled group.
+    public static func label(ofDevice device: String) -> String? {
+        guard let chip = gpiod_chip_open(device) else { return nil }
+        defer { gpiod_chip_close(chip) }
+        return gpiod_chip_label(chip).map { String(cString: $0) }
+    }
+
     /// True while the chip's device node exists (it goes when the chip is removed).
     public var deviceExists: Bool {
         guard let path else { return true }

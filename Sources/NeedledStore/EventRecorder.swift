@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 public import Synchronization
 
@@ -69,7 +70,14 @@ public final class EventRecorder: Sendable {
     /// Writes until `finish()`; run it as a task for the daemon's life.
     public func run() async {
         var batch: [EventRow] = []
+        var trimAfterFault = false
         for await record in stream {
+            if trimAfterFault {
+                // A fault's window (10,000 rows) was copied, written and freed: give the memory back
+                // to the system rather than keep it resident (mlockall) for the daemon's life.
+                trimAfterFault = false
+                malloc_trim(0)
+            }
             if case .telemetry(let sample) = record {
                 do {
                     try await store.append([sample])
@@ -84,6 +92,7 @@ public final class EventRecorder: Sendable {
                 do {
                     _ = try await store.saveFault(row, samples: window)
                     writable.store(true, ordering: .releasing)
+                    trimAfterFault = true
                 } catch {
                     writable.store(false, ordering: .releasing)
                     lost.add(sessionID: row.sessionID, tick: row.tick)

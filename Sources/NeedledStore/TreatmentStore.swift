@@ -28,6 +28,9 @@ public final class TreatmentStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 512 KiB of page cache a connection (SQLite's default is 2 MiB): the records are
+            // written once and read rarely, and with memory locked a cache is resident for good.
+            try db.execute(sql: "PRAGMA cache_size = -512")
             let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
             try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
         }

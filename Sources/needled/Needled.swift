@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NeedledDaemon
+import NeedledGPIO
 import NeedledRPC
 
 @main
@@ -11,7 +12,7 @@ struct Needled: AsyncParsableCommand {
         abstract: "The control daemon of a microneedling pen.",
         discussion: "Serves JSON-RPC 2.0 on a Unix socket; see Docs/api.md.",
         version: PenServiceVersion.version,
-        subcommands: [Run.self, CheckConfig.self],
+        subcommands: [Run.self, CheckConfig.self, ChipLabel.self],
         defaultSubcommand: Run.self)
 }
 
@@ -44,7 +45,9 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let journal = JournalLogHandler.stderrIsJournal()
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(label: label) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
             return handler
@@ -72,7 +75,8 @@ struct Run: AsyncParsableCommand {
         do {
             try await Daemon.run(
                 configuration: configuration, socketPath: socket ?? DefaultPaths.socket,
-                stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger, wallClock: wallClock)
+                stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger, wallClock: wallClock,
+                configurationPath: path)
         } catch DaemonError.storeUnavailable(let message) {
             logger.critical("cannot start: \(message)")
             throw ExitCode(73)  // EX_CANTCREAT
@@ -80,6 +84,24 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
         }
+    }
+}
+
+/// For the udev rule (systemd/60-needled.rules): `IMPORT{program}` reads NEEDLED_CHIP_LABEL.
+struct ChipLabel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chip-label",
+        abstract: "Print a GPIO chip's label as NEEDLED_CHIP_LABEL=… (for udev).")
+
+    @Argument(help: "The chip's device node, e.g. /dev/gpiochip0.")
+    var device: String
+
+    func run() throws {
+        guard let label = LibgpiodV1Chip.label(ofDevice: device) else {
+            FileHandle.standardError.write(Data("needled: cannot open \(device)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("NEEDLED_CHIP_LABEL=\(label)")
     }
 }
 

@@ -28,7 +28,7 @@ final class DaemonProcess {
     /// `stateDirectory`: reuse another daemon's records (a restart); default: a fresh directory.
     init(
         config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], journalLogs: Bool = false
     ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "needled-test-\(UUID().uuidString.prefix(8))")
@@ -44,10 +44,16 @@ final class DaemonProcess {
         }
         process.executableURL = URL(fileURLWithPath: Self.binary("needled"))
         process.arguments = arguments + extraArguments
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        var environment = environment
+        if journalLogs {  // the log file plays journald's stream: JOURNAL_STREAM names it
+            var status = stat()
+            stat(logPath, &status)
+            environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)"
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log

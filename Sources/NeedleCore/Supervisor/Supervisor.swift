@@ -32,6 +32,8 @@ public struct Supervisor: Sendable, Equatable {
     /// Whether the shell can write the treatment records; told by `setRecordsWritable(_:)`.
     public internal(set) var recordsWritable = true
     var pendingEvents = EventBuffer()
+    /// Reloaded limits that loosen something, waiting for the pen to be at rest.
+    public internal(set) var pendingLimits: SafetyLimits? = nil
 
     public init(configuration: PenConfiguration = PenConfiguration()) {
         self.configuration = configuration
@@ -83,6 +85,10 @@ public struct Supervisor: Sendable, Equatable {
             checkSpeed()
             checkTimers()
         }
+        if let pending = pendingLimits, isAtRest {
+            limits = pending
+            pendingLimits = nil
+        }
         let outputs = advancePhase(inputs)
         assert(phase.motorMayRun || !outputs.motorEnabled, "motor enabled outside running/stopping")
         assert(fault == nil || outputs.motorSafe, "faulted with the motor not safe")
@@ -97,6 +103,22 @@ public struct Supervisor: Sendable, Equatable {
     public mutating func replaceLimits(_ newLimits: SafetyLimits) {
         limits = newLimits
     }
+
+    /// A reloaded configuration's limits: whatever is stricter takes effect at once (checked
+    /// from the next tick); whatever is looser waits in `pendingLimits` until the pen is at rest
+    /// (idle or ready, no session open), so that no treatment ever runs under loosened limits.
+    public mutating func reloadLimits(_ newLimits: SafetyLimits) {
+        if isAtRest {
+            limits = newLimits
+            pendingLimits = nil
+            return
+        }
+        if let stricter = try? limits.stricter(newLimits) { limits = stricter }
+        pendingLimits = newLimits == limits ? nil : newLimits
+    }
+
+    /// Idle or ready with no session open: raised limits may take effect.
+    var isAtRest: Bool { (phase == .idle || phase == .ready) && session == nil }
 
     /// The shell reports whether the treatment records can be written. Losing them latches
     /// `recordsUnavailable` (a treatment must not go on unrecorded), and a reset is refused until

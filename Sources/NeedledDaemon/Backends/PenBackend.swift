@@ -51,7 +51,7 @@ public struct SimulatedBackend: PenBackend {
         switch request {
         case .injectFault(let fault): pen.inject(fault)
         case .clearFault(let fault): pen.clear(fault)
-        case .pen, .stats, .recordsWritable: return false
+        case .pen, .stats, .recordsWritable, .reloadLimits: return false
         }
         cartridgeSerial = pen.cartridgeSerial.flatMap(CartridgeSerial.init)
         return true

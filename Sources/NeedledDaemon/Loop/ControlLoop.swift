@@ -108,7 +108,7 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         let snapshot = LoopSnapshot(
             status: supervisor.status, rampedSpeedSetpoint: supervisor.rampedSpeedSetpoint, outputs: output.outputs,
             cartridgeSerial: backend.cartridgeSerial, temperature: backend.temperature,
-            overruns: channels.overruns.load(ordering: .relaxed))
+            overruns: channels.overruns.load(ordering: .relaxed), limitsPending: supervisor.pendingLimits != nil)
         if !channels.snapshots.push(snapshot) {
             channels.droppedSnapshots.add(1, ordering: .relaxed)
         }
@@ -124,6 +124,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             } catch {
                 return .rejected(error, state: supervisor.phase)
             }
+        case .reloadLimits(let limits):
+            if let limits { supervisor.reloadLimits(limits) }
+            return .limits(inForce: supervisor.limits, pending: supervisor.pendingLimits != nil)
         case .recordsWritable(let writable):
             supervisor.setRecordsWritable(writable)
             return .accepted(state: supervisor.phase)

@@ -10,6 +10,8 @@ public enum LoopRequest: Sendable {
     case stats(reset: Bool)
     /// Whether the treatment records can be written (from the recorder's health).
     case recordsWritable(Bool)
+    /// A reloaded configuration's limits (`Supervisor.reloadLimits`); nil only asks which are in force.
+    case reloadLimits(SafetyLimits?)
 }
 
 /// The loop's answer to one request, matched by `requestID`.
@@ -24,6 +26,8 @@ public enum LoopOutcome: Sendable {
     /// A simulation request on a backend that has no simulator.
     case notSimulated
     case stats(LoopStatistics)
+    /// The limits in force, and whether reloaded ones wait for the pen to be at rest.
+    case limits(inForce: SafetyLimits, pending: Bool)
 }
 
 /// A request with its id, as it waits in the mailbox.
@@ -82,6 +86,8 @@ public struct LoopSnapshot: Sendable {
     public var cartridgeSerial: CartridgeSerial?
     public var temperature: MilliCelsius
     public var overruns: Int64
+    /// Reloaded limits wait for the pen to be at rest.
+    public var limitsPending: Bool = false
 
     public static let initial = LoopSnapshot(
         status: Supervisor().status, rampedSpeedSetpoint: .zero, outputs: .safe, cartridgeSerial: nil,

@@ -4,6 +4,7 @@ import NeedleCore
 public import NeedledRPC
 public import NeedledStore
 import PenSimulator
+import Synchronization
 
 /// The API's methods (Docs/api.md), on the socket side of the loop. Everything here runs on one
 /// event loop: it sends commands through the loop's mailbox, polls the loop's replies, events and
@@ -19,6 +20,10 @@ public final class PenService: RPCService, @unchecked Sendable {
     private let clock: any WallClock
     /// What the loop was last told about the records' health.
     private var recordsWritableTold = true
+    /// The limits the loop enforces (after a reload, the stricter part at once; all of it at rest).
+    private var limitsInForce: SafetyLimits
+    /// Reloaded limits that loosen something, waiting for the pen to be at rest.
+    private var limitsPending = false
 
     // Event-loop confined state.
     private var latest = LoopSnapshot.initial
@@ -46,6 +51,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     ) {
         self.flight = flight
         self.clock = clock
+        self.limitsInForce = configuration.pen.limits
         self.store = store
         self.recorder = recorder
         self.eventLoop = eventLoop
@@ -103,12 +109,38 @@ public final class PenService: RPCService, @unchecked Sendable {
             }
         }
         while let snapshot = channels.snapshots.pop() { latest = snapshot }
+        if limitsPending && latest.limitsPending == false {
+            // The loop applied the waiting limits at rest; ask it which are in force now.
+            limitsPending = false
+            _ = send(.reloadLimits(nil)).map { outcome in
+                if case .limits(let inForce, let pending) = outcome {
+                    self.limitsInForce = inForce
+                    self.limitsPending = pending
+                }
+            }
+        }
         recordTelemetrySample()
+        updateSummary()
         if let window = flight.takeFrozenWindow() { recordFault(window) }
         let writable = recorder.writable.load(ordering: .acquiring)
         if writable != recordsWritableTold {
             recordsWritableTold = writable
             _ = send(.recordsWritable(writable))
+        }
+    }
+
+    /// A reloaded configuration's limits, to the loop: `(inForce, pending)` as the loop applied
+    /// them (a loosened limit waits until the pen is at rest).
+    func reloadLimits(_ limits: SafetyLimits) -> EventLoopFuture<(inForce: SafetyLimits, pending: Bool)> {
+        eventLoop.flatSubmit {
+            self.send(.reloadLimits(limits)).flatMapThrowing { outcome in
+                guard case .limits(let inForce, let pending) = outcome else {
+                    throw RPCError.internalError("the loop did not take the limits.")
+                }
+                self.limitsInForce = inForce
+                self.limitsPending = pending
+                return (inForce, pending)
+            }
         }
     }
 
@@ -124,6 +156,24 @@ public final class PenService: RPCService, @unchecked Sendable {
     }
 
     public var latestSnapshot: LoopSnapshot { latest }
+
+    /// One line for `systemctl status` (STATUS=): the pen's state, session and fault.
+    private let summaryLine = Mutex<String>("pen idle")
+    var summary: String { summaryLine.withLock { $0 } }
+
+    private var summarized: (PenPhase, FaultCode?, Int64?, Bool)?
+
+    private func updateSummary() {
+        let status = latest.status
+        let key = (status.phase, status.fault?.code, session?.rowID, recordsWritableTold)
+        if let summarized, summarized == key { return }
+        summarized = key
+        var line = "pen \(status.phase.rawValue)"
+        if let session { line += ", session \(session.id) on \(session.area.rawValue)" }
+        if let fault = status.fault { line += ", fault \(fault.code.rawValue)" }
+        if !recordsWritableTold { line += ", records cannot be written" }
+        summaryLine.withLock { $0 = line }
+    }
 
     public func connectionClosed(_ connection: RPCConnection) {
         eventLoop.execute {
@@ -177,7 +227,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             _ = try RPCParams(request, allowed: [])
             return succeed(
                 StatusJSON.status(
-                    latest, session: session, limits: configuration.pen.limits, recordsWritable: recordsWritableTold))
+                    latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold))
         case "pen.home": return try simple(request, .home)
         case "pen.arm": return try simple(request, .arm)
         case "pen.start": return try simple(request, .start)
@@ -362,7 +412,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// invalid-params error naming what does not exist.
     private func record<Row: Sendable, Child: Sendable>(
         named name: String, text: String, fetch: @escaping @Sendable () async throws -> (Row?, [Child]),
-        json: @escaping (Row) -> JSONValue, childrenKey: String, childJSON: @escaping (Child) -> JSONValue
+        json: @escaping @Sendable (Row) -> JSONValue, childrenKey: String,
+        childJSON: @escaping @Sendable (Child) -> JSONValue
     ) -> EventLoopFuture<JSONValue> {
         eventLoop.makeFutureWithTask(fetch).flatMapThrowing { row, children in
             guard let row else {
@@ -395,7 +446,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             switch outcome {
             case .accepted(let state): return .object([("accepted", true), ("state", .string(state.rawValue))])
             case .rejected(let rejection, let state): throw rejection.rpcError(state: state)
-            case .notSimulated, .stats: throw RPCError.internalError("the loop did not apply a pen command.")
+            case .notSimulated, .stats, .limits: throw RPCError.internalError("the loop did not apply a pen command.")
             }
         }
     }
@@ -429,7 +480,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         case .rejected(let rejection, let state):
             detail.append(("outcome", "rejected"))
             detail.append(("error", rejection.rpcError(state: state).json))
-        case .notSimulated, .stats: return
+        case .notSimulated, .stats, .limits: return
         }
         recorder.record(
             EventRow(
@@ -470,7 +521,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         try checkCartridgeInSlot(cartridge)
         let store = self.store
         let needles = configuration.needleCount
-        let limitsJSON = StatusJSON.limits(configuration.pen.limits).serialized
+        let limitsJSON = StatusJSON.limits(limitsInForce).serialized
         // 1. The records say whether this cartridge may serve (registered from the ID chip, or as
         //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
         //    binds the cartridge to it for good; if that fails the loop's session is closed again.
@@ -500,7 +551,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                 let record = SessionRecord(row: row)
                 self.session = record
                 return .object([
-                    ("session", record.json(status: self.latest.status, limits: self.configuration.pen.limits)),
+                    ("session", record.json(status: self.latest.status, limits: self.limitsInForce)),
                     ("state", result["state"] ?? .null),
                 ])
             }
@@ -590,7 +641,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                 return
             }
             let status = StatusJSON.status(
-                self.latest, session: self.session, limits: self.configuration.pen.limits,
+                self.latest, session: self.session, limits: self.limitsInForce,
                 recordsWritable: self.recordsWritableTold)
             if connection.notify("telemetry", params: status) {
                 self.telemetryMissed[connection] = nil
@@ -626,7 +677,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     }
 
     private func info() -> JSONValue {
-        let limits = configuration.pen.limits
+        let limits = limitsInForce
         return .object([
             ("version", .string(Self.version)),
             ("backend", .string(backendName)),

@@ -1,0 +1,51 @@
+# needled: build and install (Docs/operations.md).
+#   make                      release binaries with the Swift runtime linked in (.build-static)
+#   make install              PREFIX=/usr DESTDIR= (a staging root for packages)
+#   make deb                  a Debian package in .build-deb/ (Scripts/build-deb)
+#   make test                 the test suite (Scripts/test)
+PREFIX ?= /usr
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+# systemd, udev, sysusers and tmpfiles read /usr/lib; with PREFIX=/usr/local they still must go there.
+UNITDIR ?= /usr/lib/systemd/system
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+SYSCONFDIR ?= /etc
+DOCDIR ?= $(PREFIX)/share/doc/needled
+SWIFT ?= /opt/swift/usr/bin/swift
+SCRATCH ?= .build-static
+SWIFTFLAGS = -c release --static-swift-stdlib --scratch-path $(SCRATCH)
+
+.PHONY: all install uninstall deb test
+all:
+	$(SWIFT) build $(SWIFTFLAGS) --product needled
+	$(SWIFT) build $(SWIFTFLAGS) --product needlectl
+
+install: all
+	bin=$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path) && \
+	install -D -m 0755 $$bin/needled $(DESTDIR)$(BINDIR)/needled && \
+	install -D -m 0755 $$bin/needlectl $(DESTDIR)$(BINDIR)/needlectl
+	strip $(DESTDIR)$(BINDIR)/needled $(DESTDIR)$(BINDIR)/needlectl
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR)
+	sed 's|/usr/bin/needled|$(BINDIR)/needled|g' systemd/needled.service > $(DESTDIR)$(UNITDIR)/needled.service
+	install -m 0644 systemd/needled.socket $(DESTDIR)$(UNITDIR)/needled.socket
+	sed 's|/usr/bin/needled|$(BINDIR)/needled|g' systemd/60-needled.rules > $(DESTDIR)$(UDEVRULESDIR)/60-needled.rules
+	install -D -m 0644 systemd/needled.sysusers $(DESTDIR)$(SYSUSERSDIR)/needled.conf
+	install -D -m 0644 systemd/needled.tmpfiles $(DESTDIR)$(TMPFILESDIR)/needled.conf
+	install -D -m 0644 systemd/needled.toml $(DESTDIR)$(SYSCONFDIR)/needled/needled.toml
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md CHANGELOG.md Docs/*.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/needled $(DESTDIR)$(BINDIR)/needlectl
+	rm -f $(DESTDIR)$(UNITDIR)/needled.service $(DESTDIR)$(UNITDIR)/needled.socket
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-needled.rules $(DESTDIR)$(SYSUSERSDIR)/needled.conf $(DESTDIR)$(TMPFILESDIR)/needled.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/needled and /var/lib/needled (the records)"
+
+deb:
+	Scripts/build-deb
+
+test:
+	Scripts/test
