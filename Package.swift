@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "needlectl",
             dependencies: [
-                "NeedledClient", "NeedledRPC", "NeedleCore",
+                "NeedledClient", "NeedledRPC", "NeedleCore", "PenSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),

@@ -15,6 +15,9 @@ public struct DepthStageModel: Sendable {
 
     public var homeSwitchActive: Bool { positionSteps <= 0 }
 
+    /// Puts the stage at `steps` (a replay begins mid-treatment).
+    mutating func prime(positionSteps steps: Int32) { positionSteps = steps }
+
     mutating func apply(steps: Int32, enabled: Bool, losingSteps: Bool) {
         guard enabled, steps != 0 else { return }
         let direction: Int32 = steps > 0 ? 1 : -1

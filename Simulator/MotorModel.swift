@@ -25,6 +25,9 @@ public struct MotorModel: Sendable {
 
     public init(parameters: Parameters = .init()) { self.parameters = parameters }
 
+    /// Starts the motor turning at `strokeRate` (a replay begins mid-treatment).
+    mutating func prime(strokeRateHertz: Double) { speedRadiansPerSecond = strokeRateHertz * 2 * .pi }
+
     /// Strokes per second right now.
     public var strokeRateHertz: Double { speedRadiansPerSecond / (2 * .pi) }
 

@@ -142,5 +142,11 @@ public struct SimulatedPen: PenHardware, Sendable {
     }
 
     /// The true needle depth, whatever the step count says.
+    /// Sets the motor turning and the stage at a depth, as a recorded window begins.
+    public mutating func prime(strokeRate: Hertz, depth: Micrometres) {
+        motor.prime(strokeRateHertz: Double(strokeRate.millihertz) / 1000)
+        depthStage.prime(positionSteps: depth.rawValue / 5)
+    }
+
     public var trueDepth: Micrometres { Micrometres(depthStage.positionSteps * 5) }
 }

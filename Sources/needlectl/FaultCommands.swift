@@ -7,7 +7,7 @@ import NeedledRPC
 struct Fault: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, show and export recorded faults with the 10 s that led to each.",
-        subcommands: [List.self, Show.self, Export.self])
+        subcommands: [List.self, Show.self, Export.self, Replay.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the recorded faults, newest first.")

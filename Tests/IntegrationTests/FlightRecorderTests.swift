@@ -70,6 +70,45 @@ struct FlightRecorderTests {
         #expect(badFormatError.contains("The value 'xml' is invalid for '--format <format>'"))
     }
 
+    @Test(
+        "Replay through the simulator: a clean stop never parts from the model; a jammed motor parts before its stall")
+    func replayThroughSimulator() throws {
+        let daemon = try DaemonProcess()
+        try daemon.startTreatment(speedHertz: 120)
+        usleep(1_500_000)
+        _ = try daemon.call("pen.emergencyStop")
+        usleep(300_000)
+        let (code, clean, _) = try daemon.needlectl(["fault", "replay", "F-0001"])
+        #expect(code == 0)
+        #expect(clean.contains("parted     never: the pen moved as the model does until the fault"), "\(clean)")
+
+        _ = try daemon.call("pen.resetFault")
+        try daemon.waitFor { $0["state"] == "idle" }
+        _ = try daemon.call("pen.home")
+        try daemon.waitFor { $0["state"] == "ready" }
+        _ = try daemon.call("pen.arm")
+        _ = try daemon.call("pen.start")
+        usleep(1_500_000)
+        _ = try daemon.call("sim.injectFault", .object([("fault", "stall")]))
+        let stalled = try daemon.waitFor { $0["state"] == "fault" }
+        #expect(stalled["fault"]?["code"] == "stall")
+        usleep(300_000)
+        let csvPath = daemon.directory.appendingPathComponent("replay.csv").path
+        let (jsonCode, json, _) = try daemon.needlectl(["--json", "fault", "replay", "F-0002", "--csv", csvPath])
+        #expect(jsonCode == 0)
+        let result = try #require(JSONValue.parse(Array(json.utf8)))
+        let parted = try #require(result["partedAtTick"]?.integer, "a jam must part from the model: \(json)")
+        let faultTick = try #require(
+            try daemon.call("fault.get", .object([("id", "F-0002"), ("limit", 1)]))["tick"]?.integer)
+        #expect((20...400).contains(faultTick - parted), "parted \(faultTick - parted) ticks before the stall latched")
+        #expect((result["speedDeviationMaxMillihertz"]?.integer ?? 0) > 50_000)
+        let rows = try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\n")
+        #expect(
+            rows.first
+                == "tick,recordedSpeedMillihertz,simulatedSpeedMillihertz,recordedDepthMicrometres,simulatedDepthMicrometres"
+        )
+    }
+
     @Test("A session exports as CSV and JSON, and its report draws depth, speed, the fault and the summary")
     func sessionExportAndReport() throws {
         let daemon = try DaemonProcess()

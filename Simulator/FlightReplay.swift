@@ -1,0 +1,84 @@
+public import NeedleCore
+
+/// Replays a fault's flight window through the simulated pen: the recorded outputs (enable,
+/// brake, duty, steps) drive the model's physics from the recorded starting speed and depth, and
+/// what the model's sensors would have read is set against what the pen's sensors did read.
+/// Where the two part, the pen did something the model does not: a jam or a load (speed falls
+/// behind), a slipping stage (depth), or an encoder that lies. On the simulated pen they agree
+/// unless a fault was injected; on hardware the difference is the evidence.
+public struct FlightReplay: Sendable {
+    /// One recorded tick: what the loop wrote, and what it measured.
+    public struct Tick: Sendable {
+        public var tick: Int64
+        public var outputs: PenOutputs
+        public var measuredPeriod: Nanoseconds
+        public var recordedSpeed: Hertz
+        public var recordedDepth: Micrometres
+
+        public init(
+            tick: Int64, outputs: PenOutputs, measuredPeriod: Nanoseconds, recordedSpeed: Hertz,
+            recordedDepth: Micrometres
+        ) {
+            self.tick = tick
+            self.outputs = outputs
+            self.measuredPeriod = measuredPeriod
+            self.recordedSpeed = recordedSpeed
+            self.recordedDepth = recordedDepth
+        }
+    }
+
+    /// The model's reading at each tick, beside the recorded one.
+    public struct Sample: Sendable {
+        public var tick: Int64
+        public var recordedSpeed: Hertz
+        public var simulatedSpeed: Hertz
+        public var recordedDepth: Micrometres
+        public var simulatedDepth: Micrometres
+    }
+
+    public private(set) var samples: [Sample] = []
+    /// The first tick where the speeds part by more than `speedTolerance` (nil: they never do).
+    public private(set) var partedAt: Int64?
+    public private(set) var speedDeviationMax: Hertz = .zero
+    public private(set) var depthDeviationMax: Micrometres = .zero
+
+    /// Runs the replay. The simulated speed is estimated as the loop does: encoder counts over
+    /// `windowTicks`, divided by the measured time; the first window is warm-up and not compared.
+    public init(
+        _ ticks: [Tick], windowTicks: Int = Int(SpeedControlSettings().estimatorWindowTicks),
+        speedTolerance: Hertz = Hertz(5)
+    ) {
+        guard let first = ticks.first else { return }
+        var pen = SimulatedPen(seed: 1)
+        pen.prime(strokeRate: first.recordedSpeed, depth: first.recordedDepth)
+        var counts: [Int64] = []
+        var periods: [Int64] = []
+        for (index, tick) in ticks.enumerated() {
+            pen.advance(by: tick.measuredPeriod)
+            let count = pen.readInputs(measuredPeriod: tick.measuredPeriod).encoderCount
+            counts.append(count)
+            periods.append(tick.measuredPeriod.rawValue)
+            if counts.count > windowTicks + 1 {
+                counts.removeFirst()
+                periods.removeFirst()
+            }
+            let elapsed = periods.dropFirst().reduce(0, +)
+            let revolutions =
+                Double(counts.last! - counts.first!) / Double(MotorModel.Parameters().encoderCountsPerRevolution)
+            let simulated =
+                elapsed > 0 ? Hertz(millihertz: Int32((revolutions / (Double(elapsed) / 1e9) * 1000).rounded())) : .zero
+            let sample = Sample(
+                tick: tick.tick, recordedSpeed: tick.recordedSpeed, simulatedSpeed: simulated,
+                recordedDepth: tick.recordedDepth, simulatedDepth: pen.trueDepth)
+            samples.append(sample)
+            if index >= windowTicks {
+                let speedGap = Hertz(millihertz: abs(sample.recordedSpeed.millihertz - simulated.millihertz))
+                let depthGap = Micrometres(abs(sample.recordedDepth.rawValue - sample.simulatedDepth.rawValue))
+                speedDeviationMax = max(speedDeviationMax, speedGap)
+                depthDeviationMax = max(depthDeviationMax, depthGap)
+                if partedAt == nil && speedGap > speedTolerance { partedAt = tick.tick }
+            }
+            pen.writeOutputs(tick.outputs)
+        }
+    }
+}
