@@ -10,6 +10,9 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON text serialised already and written as it is: a status object shared by every client
+    /// that asks within the same millisecond. Not inspectable (subscripts see nothing in it).
+    case preserialized(String)
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
@@ -22,6 +25,7 @@ public enum JSONValue: Sendable, Equatable {
         case (.array(let x), .array(let y)): x == y
         case (.object(let x), .object(let y)):
             x.count == y.count && x.allSatisfy { key, value in y.first { $0.0 == key }?.1 == value }
+        case (.preserialized(let x), .preserialized(let y)): x == y
         default: false
         }
     }
@@ -39,7 +43,7 @@ public enum JSONValue: Sendable, Equatable {
         case .int, .double: "a number"
         case .string: "a string"
         case .array: "an array"
-        case .object: "an object"
+        case .object, .preserialized: "an object"
         }
     }
 
@@ -47,8 +51,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Parses one JSON text. Nil when it is not JSON.
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        guard let value = try? JSONDecoder().decode(DecodedJSON.self, from: Data(bytes)) else { return nil }
-        return value.value
+        JSONParser.parse(bytes)
     }
 
     // MARK: Serialising
@@ -74,6 +77,7 @@ public enum JSONValue: Sendable, Equatable {
                 out += "null"
             }
         case .string(let value): Self.writeString(value, into: &out)
+        case .preserialized(let text): out += text
         case .array(let values):
             out += "["
             for (index, value) in values.enumerated() {
@@ -95,6 +99,12 @@ public enum JSONValue: Sendable, Equatable {
 
     private static func writeString(_ string: String, into out: inout String) {
         out += "\""
+        // Most strings (keys, states, serials) need no escaping: appended whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -116,45 +126,4 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-}
-
-/// Decodable bridge: JSONDecoder parses, this keeps booleans, integers and doubles apart.
-private struct DecodedJSON: Decodable {
-    let value: JSONValue
-
-    init(from decoder: any Decoder) throws {
-        if var array = try? decoder.unkeyedContainer() {
-            var values: [JSONValue] = []
-            while !array.isAtEnd { values.append(try array.decode(DecodedJSON.self).value) }
-            value = .array(values)
-            return
-        }
-        if let object = try? decoder.container(keyedBy: AnyKey.self) {
-            var members: [(String, JSONValue)] = []
-            for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-                members.append((key.stringValue, try object.decode(DecodedJSON.self, forKey: key).value))
-            }
-            value = .object(members)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
-            value = .null
-        } else if let bool = try? single.decode(Bool.self) {
-            value = .bool(bool)
-        } else if let int = try? single.decode(Int64.self) {
-            value = .int(int)
-        } else if let double = try? single.decode(Double.self) {
-            value = .double(double)
-        } else {
-            value = .string(try single.decode(String.self))
-        }
-    }
-
-    struct AnyKey: CodingKey {
-        let stringValue: String
-        init?(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
-    }
 }

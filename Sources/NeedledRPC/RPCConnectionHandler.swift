@@ -72,12 +72,12 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
     private func handle(line: ByteBuffer, context: ChannelHandlerContext) {
         let bytes = line.readableBytesView
         if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return }  // blank line
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            write(JSONRPCResponse.error(.parseError("the line is not valid UTF-8."), id: nil), context: context)
-            return
-        }
+        // The parser refuses invalid UTF-8 too; which message applies is worked out only on failure.
         guard let value = JSONValue.parse(bytes) else {
-            write(JSONRPCResponse.error(.parseError(), id: nil), context: context)
+            let error: RPCError =
+                String(validating: bytes, as: UTF8.self) == nil
+                ? .parseError("the line is not valid UTF-8.") : .parseError()
+            write(JSONRPCResponse.error(error, id: nil), context: context)
             return
         }
         guard let connection else { return }
@@ -139,6 +139,10 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
 
     private static func write(_ response: JSONValue, to channel: any Channel) {
         guard channel.isActive else { return }
-        channel.writeAndFlush(ByteBuffer(string: response.serialized + "\n"), promise: nil)
+        let text = response.serialized
+        var buffer = channel.allocator.buffer(capacity: text.utf8.count + 1)
+        buffer.writeString(text)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        channel.writeAndFlush(buffer, promise: nil)
     }
 }

@@ -19,9 +19,9 @@ public final class PenService: RPCService, @unchecked Sendable {
     private let flight: FlightRecorder
     private let clock: any WallClock
     /// What the loop was last told about the records' health.
-    private var recordsWritableTold = true
+    private var recordsWritableTold = true { didSet { statusCache = nil } }
     /// The limits the loop enforces (after a reload, the stricter part at once; all of it at rest).
-    private var limitsInForce: SafetyLimits
+    private var limitsInForce: SafetyLimits { didSet { statusCache = nil } }
     /// Reloaded limits that loosen something, waiting for the pen to be at rest.
     private var limitsPending = false
 
@@ -37,7 +37,19 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var eventsMissed: [RPCConnection: Int] = [:]
     /// A telemetry subscriber that does not read for this long is dropped.
     public static let slowSubscriberSeconds = 2
-    private var session: SessionRecord?
+    private var session: SessionRecord? { didSet { statusCache = nil } }
+    /// The status object serialised once per snapshot and shared by every `pen.status` and
+    /// telemetry notification until the next one (thousands of readers a second, one tick apart).
+    private var statusCache: JSONValue?
+
+    private var currentStatus: JSONValue {
+        if let statusCache { return statusCache }
+        let status = JSONValue.preserialized(
+            StatusJSON.status(latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold)
+                .serialized)
+        statusCache = status
+        return status
+    }
     private let store: TreatmentStore
     private let recorder: EventRecorder
     private var lastTelemetrySlot: Int64 = -1
@@ -108,7 +120,10 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ))
             }
         }
-        while let snapshot = channels.snapshots.pop() { latest = snapshot }
+        while let snapshot = channels.snapshots.pop() {
+            latest = snapshot
+            statusCache = nil
+        }
         if limitsPending && latest.limitsPending == false {
             // The loop applied the waiting limits at rest; ask it which are in force now.
             limitsPending = false
@@ -187,7 +202,14 @@ public final class PenService: RPCService, @unchecked Sendable {
     // MARK: Dispatch
 
     public func call(_ request: JSONRPCRequest, connection: RPCConnection) -> EventLoopFuture<JSONValue> {
-        eventLoop.flatSubmit {
+        if eventLoop.inEventLoop {  // the usual case: connections share the service's one event loop
+            do {
+                return try dispatch(request, connection: connection)
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+        }
+        return eventLoop.flatSubmit {
             do {
                 return try self.dispatch(request, connection: connection)
             } catch {
@@ -225,9 +247,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             return succeed(.array(availableMethods.map { .string($0) }))
         case "pen.status":
             _ = try RPCParams(request, allowed: [])
-            return succeed(
-                StatusJSON.status(
-                    latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold))
+            return succeed(currentStatus)
         case "pen.home": return try simple(request, .home)
         case "pen.arm": return try simple(request, .arm)
         case "pen.start": return try simple(request, .start)
@@ -640,9 +660,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                 task.cancel()
                 return
             }
-            let status = StatusJSON.status(
-                self.latest, session: self.session, limits: self.limitsInForce,
-                recordsWritable: self.recordsWritableTold)
+            let status = self.currentStatus
             if connection.notify("telemetry", params: status) {
                 self.telemetryMissed[connection] = nil
                 return
