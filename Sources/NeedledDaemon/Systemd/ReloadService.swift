@@ -48,8 +48,7 @@ final class ReloadService: Service, Sendable {
             return
         }
         do {
-            let (inForce, pending) = try await service.reloadLimits(loaded.pen.limits).get()
-            _ = inForce
+            let pending = try await service.reloadLimits(loaded.pen.limits).get().pending
             logger.notice(
                 pending
                     ? "reload: stricter limits in force now; the looser ones wait until the pen is at rest (idle or ready, no session open)"
