@@ -101,7 +101,7 @@ struct StateMachineTests {
         try pen.supervisor.handle(.setDepth(Micrometres(1000)))
         pen.ticks(1000)
         #expect(pen.supervisor.depth == Micrometres(1000))
-        pen.supervisor.replaceLimits(try SafetyLimits(depthMax: Micrometres(800)))
+        pen.supervisor.reloadLimits(try SafetyLimits(depthMax: Micrometres(800)))
         let output = pen.tick()
         #expect(pen.supervisor.fault?.code == .overDepth)
         #expect(

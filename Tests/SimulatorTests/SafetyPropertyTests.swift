@@ -96,7 +96,7 @@ struct InvariantChecker {
         case .lowerDepthLimit(let depth):
             let lowered = try? harness.supervisor.limits.loweringDepthMax(to: depth)
             if let lowered {
-                harness.supervisor.replaceLimits(lowered)
+                harness.supervisor.reloadLimits(lowered)
                 loweredLimitPending = true
             }
         }

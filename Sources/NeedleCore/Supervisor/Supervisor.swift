@@ -6,7 +6,7 @@
 /// value: copying it copies the whole pen state, which is what the property tests compare.
 public struct Supervisor: Sendable, Equatable {
     public let configuration: PenConfiguration
-    /// The limits in force; lowered at runtime by `replaceLimits(_:)`.
+    /// The limits in force; changed at runtime only by `reloadLimits(_:)`.
     public internal(set) var limits: SafetyLimits
 
     public internal(set) var phase: PenPhase = .idle
@@ -98,14 +98,9 @@ public struct Supervisor: Sendable, Equatable {
         return result
     }
 
-    /// Lower (or, while idle, raise) the limits in force. A lowered limit is checked from the
-    /// next tick on: a depth already beyond it latches `overDepth` then.
-    public mutating func replaceLimits(_ newLimits: SafetyLimits) {
-        limits = newLimits
-    }
-
-    /// A reloaded configuration's limits: whatever is stricter takes effect at once (checked
-    /// from the next tick); whatever is looser waits in `pendingLimits` until the pen is at rest
+    /// A reloaded configuration's limits, the one way to change them at runtime: whatever is
+    /// stricter takes effect at once (checked from the next tick: a depth already beyond a
+    /// lowered limit latches `overDepth` then); whatever is looser waits in `pendingLimits` until the pen is at rest
     /// (idle or ready, no session open), so that no treatment ever runs under loosened limits.
     public mutating func reloadLimits(_ newLimits: SafetyLimits) {
         if isAtRest {
