@@ -58,6 +58,14 @@ status=$(systemctl show -p StatusText --value needled)
 echo "StatusText: $status"
 case "$status" in gpio\ pen\;\ pen\ idle*) ok=yes ;; *) ok=no ;; esac
 check "$ok" yes "systemctl status shows a STATUS= line a person can read"
+check "$(stat -c %a /run/needled/needled.sock)" 666 "the socket lets everyone connect (access is by peer credentials)"
+check "$(getent group needled-operator needled-view | wc -l)" 2 "the package created the operator and read-only groups"
+stranger=$(setpriv --reuid=65534 --regid=65534 --clear-groups $C status 2>&1 || true)
+case "$stranger" in *"Unauthorized: uid 65534"*) ok=yes ;; *) ok=no; echo "$stranger" ;; esac
+check "$ok" yes "a user outside needled-operator and needled-view is refused with -32004"
+viewer=$(setpriv --reuid=65534 --regid=65534 --groups="$(getent group needled-view | cut -d: -f3)" $C status 2>&1 || true)
+case "$viewer" in *idle*) ok=yes ;; *) ok=no; echo "$viewer" ;; esac
+check "$ok" yes "a member of needled-view reads the status"
 check "$(ps -o user= -p "$(systemctl show -p MainPID --value needled)")" needled "needled runs as the needled user"
 journalctl -u needled -p 6..6 --no-pager | grep -q "records: integrity_check ok" && p6=yes || p6=no
 check "$p6" yes "info lines reach the journal at priority 6 (info)"

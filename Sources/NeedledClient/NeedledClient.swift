@@ -80,7 +80,10 @@ public final class NeedledClient {
                 onNotification?(notification, message["params"] ?? .null)
                 continue
             }
-            guard message["id"] == .int(id) else { continue }
+            // An error with a null id is about the connection itself (refused at connect, or
+            // the line could not be read): it answers this request too.
+            let aboutConnection = message["id"] == .null && message["error"] != nil
+            guard message["id"] == .int(id) || aboutConnection else { continue }
             if let error = message["error"] {
                 guard case .int(let code)? = error["code"], case .string(let text)? = error["message"] else {
                     throw Failure.badResponse(error.serialized)

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import NIOPosix
 import NeedleCore
+import NeedledRPC
 import NeedledStore
 import NeedledUdev
 import ServiceLifecycle
@@ -83,7 +84,10 @@ public enum Daemon {
             store: store, recorder: recorder, flight: loop.flight, clock: context.wallClock)
         let server = RPCServerService(
             socketPath: context.socketPath, group: group, service: service, logger: logger,
-            inheritedDescriptor: context.inheritedSocket)
+            inheritedDescriptor: context.inheritedSocket, limits: configuration.connectionLimits,
+            policy: AccessPolicy(
+                daemonUserID: getuid(), operatorGroup: configuration.operatorGroup,
+                readOnlyGroup: configuration.readOnlyGroup))
         let systemd = SystemdService(
             notifier: context.notifier, channels: channels,
             isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,

@@ -15,19 +15,34 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
 
     private let service: any RPCService
     private let lineBytesMax: Int
+    private let inFlightMax: Int
+    private let peer: PeerCredentials?
+    private let role: AccessRole
+    private let policy: AccessPolicy?
     private var connection: RPCConnection?
     /// Requests whose responses are not written yet; a half-closed client still gets them.
     private var inFlight = 0
     private var inputClosed = false
 
-    public init(service: any RPCService, lineBytesMax: Int = LineFramingDecoder.defaultLineBytesMax) {
+    /// `peer`, `role` and `policy` come from the server's check at connect; without them (tests
+    /// over EmbeddedChannel) the client is an operator.
+    public init(
+        service: any RPCService, lineBytesMax: Int = LineFramingDecoder.defaultLineBytesMax,
+        inFlightMax: Int = ConnectionLimits().inFlightMax, peer: PeerCredentials? = nil,
+        role: AccessRole = .operator, policy: AccessPolicy? = nil
+    ) {
+        precondition(lineBytesMax > 0 && inFlightMax > 0)
         self.service = service
         self.lineBytesMax = lineBytesMax
+        self.inFlightMax = inFlightMax
+        self.peer = peer
+        self.role = role
+        self.policy = policy
     }
 
     public func channelActive(context: ChannelHandlerContext) {
         let id = Self.nextID.add(1, ordering: .relaxed).newValue
-        connection = RPCConnection(id: id, channel: context.channel)
+        connection = RPCConnection(id: id, channel: context.channel, peer: peer, role: role)
         context.fireChannelActive()
     }
 
@@ -81,6 +96,15 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
             return
         }
         guard let connection else { return }
+        guard inFlight < inFlightMax else {
+            let error = RPCError(
+                code: RPCError.busyCode,
+                message:
+                    "Busy: \(inFlight) requests on this connection are still waiting for their answers (at most \(inFlightMax)); read the answers, then send more.",
+                data: .object([("inFlightMax", .int(Int64(inFlightMax)))]))
+            write(JSONRPCResponse.error(error, id: value["id"]), context: context)
+            return
+        }
         if case .array(let elements) = value {
             guard !elements.isEmpty else {
                 write(JSONRPCResponse.error(.invalidRequest("an empty batch."), id: nil), context: context)
@@ -122,6 +146,16 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
         case .failure(let error):
             return eventLoop.makeSucceededFuture(JSONRPCResponse.error(error, id: value["id"]))
         case .success(let request):
+            guard APIMethods.allows(connection.role, request) else {
+                guard let id = request.id else { return eventLoop.makeSucceededFuture(nil) }
+                let error =
+                    policy.map { policy in
+                        policy.operatorOnly(
+                            request.method,
+                            peer: connection.peer ?? PeerCredentials(processID: 0, userID: 0, groupIDs: []))
+                    } ?? RPCError(code: RPCError.unauthorizedCode, message: "Unauthorized: \(request.method).")
+                return eventLoop.makeSucceededFuture(JSONRPCResponse.error(error, id: id))
+            }
             return service.call(request, connection: connection).map { result -> JSONValue? in
                 guard let id = request.id else { return nil }
                 return JSONRPCResponse.result(result, id: id)

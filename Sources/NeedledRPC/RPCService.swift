@@ -7,14 +7,20 @@ public protocol RPCService: Sendable {
     func connectionClosed(_ connection: RPCConnection)
 }
 
-/// One client connection, as the service sees it: an id and a way to push notifications.
+/// One client connection, as the service sees it: an id, who it is, and a way to push
+/// notifications.
 public final class RPCConnection: Sendable, Hashable {
     public let id: Int
     public let channel: any Channel
+    /// The kernel's word on the peer (nil only for test channels without a socket).
+    public let peer: PeerCredentials?
+    public let role: AccessRole
 
-    public init(id: Int, channel: any Channel) {
+    public init(id: Int, channel: any Channel, peer: PeerCredentials? = nil, role: AccessRole = .operator) {
         self.id = id
         self.channel = channel
+        self.peer = peer
+        self.role = role
     }
 
     public var eventLoop: any EventLoop { channel.eventLoop }

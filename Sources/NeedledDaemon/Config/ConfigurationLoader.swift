@@ -1,5 +1,7 @@
 import Foundation
+import NIOCore
 import NeedleCore
+import NeedledRPC
 import TOMLKit
 
 /// Reads needled.toml. Unknown keys are errors, not ignored; every value is range-checked; every
@@ -20,7 +22,17 @@ public enum ConfigurationLoader {
         return try parse(text, path: path)
     }
 
-    public static func parse(_ text: String, path: String) throws(ConfigurationErrors) -> DaemonConfiguration {
+    /// A group's id by name (the system's group database; tests pass their own).
+    public typealias GroupLookup = @Sendable (String) -> UInt32?
+
+    public static let systemGroups: GroupLookup = { name in
+        guard let entry = getgrnam(name) else { return nil }
+        return entry.pointee.gr_gid
+    }
+
+    public static func parse(
+        _ text: String, path: String, groups: @escaping GroupLookup = systemGroups
+    ) throws(ConfigurationErrors) -> DaemonConfiguration {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -33,7 +45,7 @@ public enum ConfigurationLoader {
                 ConfigurationError(path: path, line: 0, key: "syntax", message: "\(error)")
             ])
         }
-        var reader = ConfigurationReader(table: table, locator: KeyLocator(text), path: path)
+        var reader = ConfigurationReader(table: table, locator: KeyLocator(text), path: path, groups: groups)
         let configuration = reader.read()
         guard reader.errors.isEmpty, let configuration else {
             throw ConfigurationErrors(errors: reader.errors.sorted { $0.line < $1.line })
@@ -76,10 +88,19 @@ struct ConfigurationReader {
     let table: TOMLTable
     let locator: KeyLocator
     let path: String
+    let groups: ConfigurationLoader.GroupLookup
     var errors: [ConfigurationError] = []
 
-    static let topLevelTables = ["daemon", "pen", "limits", "gpio", "records"]
+    static let topLevelTables = ["daemon", "pen", "limits", "gpio", "records", "access", "socket"]
     static let recordsKeys = ["max-size-mebibytes"]
+    static let accessKeys = ["operator-group", "read-only-group"]
+    static let socketKeys = [
+        "max-connections", "max-line-bytes", "max-in-flight", "idle-timeout-seconds", "line-timeout-seconds",
+        "slow-reader-timeout-seconds",
+    ]
+    /// The groups `Scripts/build-deb` creates; used when they exist and `[access]` names none.
+    static let defaultOperatorGroup = "needled-operator"
+    static let defaultReadOnlyGroup = "needled-view"
     static let gpioKeys = [
         "chip-label", "lines", "pwm-chip", "pwm-channel", "pwm-period-nanoseconds", "temperature-path",
         "cartridge-id-path",
@@ -93,7 +114,8 @@ struct ConfigurationReader {
 
     mutating func read() -> DaemonConfiguration? {
         for key in table.keys where !Self.topLevelTables.contains(key) {
-            fail(key, "unknown key; the tables are [daemon], [pen], [limits], [gpio] and [records].")
+            fail(
+                key, "unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].")
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
         let pen = subtable("pen", allowed: Self.penKeys)
@@ -121,6 +143,13 @@ struct ConfigurationReader {
         let gpio = readGPIO(gpioTable)
         let records = subtable("records", allowed: Self.recordsKeys)
         let recordsSize = integer(records, "records", "max-size-mebibytes", in: 1...1_048_576, default: 4096)
+        let access = subtable("access", allowed: Self.accessKeys)
+        let operatorGroup = group(access, "operator-group", default: Self.defaultOperatorGroup)
+        let readOnlyGroup = group(access, "read-only-group", default: Self.defaultReadOnlyGroup)
+        if let operatorGroup, let readOnlyGroup, operatorGroup.id == readOnlyGroup.id {
+            fail("access.read-only-group", "is the operator group too; the two must differ.")
+        }
+        let connectionLimits = readSocket(subtable("socket", allowed: Self.socketKeys))
         guard let limits = readLimits(limitsTable) else { return nil }
         guard errors.isEmpty else { return nil }
 
@@ -141,6 +170,9 @@ struct ConfigurationReader {
         configuration.realtime.priority = Int32(realtimePriority)
         configuration.realtime.cpu = cpu >= 0 ? cpu : nil
         configuration.recordsMaxSizeMebibytes = recordsSize
+        configuration.operatorGroup = operatorGroup
+        configuration.readOnlyGroup = readOnlyGroup
+        configuration.connectionLimits = connectionLimits
         return configuration
     }
 
@@ -172,6 +204,47 @@ struct ConfigurationReader {
             return fallback
         }
         return int
+    }
+
+    /// A group by name or numeric id. One named in the file must exist; the default one is used
+    /// only where it exists (a development machine has no needled-operator group).
+    private mutating func group(_ table: TOMLTable?, _ key: String, default name: String) -> AccessPolicy.Group? {
+        guard let value = table?[key] else {
+            return groups(name).map { AccessPolicy.Group(name: name, id: $0) }
+        }
+        if let id = value.int {
+            guard (0...Int(UInt32.max - 1)).contains(id) else {
+                fail("access.\(key)", "\(id) is not a group id.")
+                return nil
+            }
+            return AccessPolicy.Group(name: "gid \(id)", id: UInt32(id))
+        }
+        guard let text = value.string, !text.isEmpty else {
+            fail("access.\(key)", "must be a group name (e.g. \"\(name)\") or a numeric group id.")
+            return nil
+        }
+        guard let id = groups(text) else {
+            fail("access.\(key)", "no group \"\(text)\" on this host (create it with groupadd, or fix the name).")
+            return nil
+        }
+        return AccessPolicy.Group(name: text, id: id)
+    }
+
+    private mutating func readSocket(_ table: TOMLTable?) -> ConnectionLimits {
+        var limits = ConnectionLimits()
+        limits.connectionsMax = integer(
+            table, "socket", "max-connections", in: 1...1024, default: limits.connectionsMax)
+        limits.lineBytesMax = integer(
+            table, "socket", "max-line-bytes", in: 1024...16_777_216, default: limits.lineBytesMax)
+        limits.inFlightMax = integer(table, "socket", "max-in-flight", in: 1...1024, default: limits.inFlightMax)
+        func seconds(_ key: String, _ range: ClosedRange<Int>, _ fallback: TimeAmount) -> TimeAmount {
+            .seconds(
+                Int64(integer(table, "socket", key, in: range, default: Int(fallback.nanoseconds / 1_000_000_000))))
+        }
+        limits.idleTimeout = seconds("idle-timeout-seconds", 10...86_400, limits.idleTimeout)
+        limits.lineTimeout = seconds("line-timeout-seconds", 1...600, limits.lineTimeout)
+        limits.slowReaderTimeout = seconds("slow-reader-timeout-seconds", 1...600, limits.slowReaderTimeout)
+        return limits
     }
 
     private mutating func readGPIO(_ table: TOMLTable?) -> GPIOSettings {

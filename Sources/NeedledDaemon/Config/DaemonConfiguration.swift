@@ -1,4 +1,5 @@
 public import NeedleCore
+public import NeedledRPC
 
 /// Everything needled runs with, from needled.toml or the built-in defaults.
 public struct DaemonConfiguration: Sendable {
@@ -18,6 +19,11 @@ public struct DaemonConfiguration: Sendable {
     /// 4 GiB): past it, writes fail and the pen latches `recordsUnavailable` rather than let the
     /// records fill the host's storage.
     public var recordsMaxSizeMebibytes = 4096
+    /// Who may connect and what they may do (`[access]`); groups resolved when the file is read.
+    public var operatorGroup: AccessPolicy.Group? = nil
+    public var readOnlyGroup: AccessPolicy.Group? = nil
+    /// What one client may take (`[socket]`).
+    public var connectionLimits = ConnectionLimits()
 
     public init(
         pen: PenConfiguration = PenConfiguration(), backend: BackendKind = .simulated, simulatorSeed: UInt64 = 1,

@@ -218,13 +218,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
     }
 
-    public static let methods = [
-        "daemon.info", "daemon.stats", "rpc.listMethods", "pen.status", "pen.home", "pen.arm", "pen.start", "pen.stop",
-        "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
-        "session.acceptCartridge", "session.list", "session.get", "cartridge.register", "cartridge.list",
-        "cartridge.get", "session.telemetry", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
-        "events.unsubscribe", "fault.list", "fault.get", "sim.injectFault", "sim.clearFault",
-    ]
+    public static let methods = APIMethods.all
 
     private func dispatch(
         _ request: JSONRPCRequest, connection: RPCConnection

@@ -2,13 +2,17 @@ import Foundation
 public import Logging
 import NIOCore
 public import NIOPosix
-import NeedledRPC
+public import NeedledRPC
 public import ServiceLifecycle
 public import Synchronization
 
 /// The Unix-domain socket server: newline-delimited JSON-RPC on one event loop. Binds the
-/// socket file (mode 0660), or takes the listening socket systemd passed (socket activation),
-/// serves until graceful shutdown, then stops accepting and closes.
+/// socket file, or takes the listening socket systemd passed (socket activation), serves until
+/// graceful shutdown, then stops accepting and closes.
+///
+/// Access is decided per connection from the kernel's peer credentials, not by the file's mode:
+/// the socket is 0666 in a 0755 directory so that a refused user reads -32004 and why, instead
+/// of a bare EACCES. Every connection is bounded (`ConnectionLimits`).
 public final class RPCServerService: Service, @unchecked Sendable {
     public let socketPath: String
     private let group: MultiThreadedEventLoopGroup
@@ -18,33 +22,80 @@ public final class RPCServerService: Service, @unchecked Sendable {
     private let inheritedDescriptor: Int32?
     /// True once clients can connect (systemd's READY=1 waits for it).
     public let listening = Atomic<Bool>(false)
+    private let limits: ConnectionLimits
+    private let policy: AccessPolicy
+    /// Connections open now (admitted or being refused).
+    private let connections = Atomic<Int>(0)
+    /// Connections refused since start, by cause: figures for the hostile-client test.
+    public let refusedUnauthorized = Atomic<Int>(0)
+    public let refusedBusy = Atomic<Int>(0)
 
     public init(
         socketPath: String, group: MultiThreadedEventLoopGroup, service: PenService, logger: Logger,
-        inheritedDescriptor: Int32? = nil
+        inheritedDescriptor: Int32? = nil, limits: ConnectionLimits = ConnectionLimits(),
+        policy: AccessPolicy = AccessPolicy(daemonUserID: getuid(), operatorGroup: nil, readOnlyGroup: nil)
     ) {
         self.socketPath = socketPath
         self.group = group
         self.service = service
         self.logger = logger
         self.inheritedDescriptor = inheritedDescriptor
+        self.limits = limits
+        self.policy = policy
+    }
+
+    /// Counts the connection, checks the bound and the peer, then builds its pipeline: either
+    /// the protocol's, or one that writes the refusal and closes.
+    private func initialize(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let open = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        channel.closeFuture.whenComplete { _ in self.connections.wrappingSubtract(1, ordering: .relaxed) }
+        guard open <= limits.connectionsMax else {
+            refusedBusy.wrappingAdd(1, ordering: .relaxed)
+            let error = RPCError(
+                code: RPCError.busyCode,
+                message:
+                    "Busy: needled serves at most \(limits.connectionsMax) connections at once and all are in use; close one and try again.",
+                data: .object([("maxConnections", .int(Int64(limits.connectionsMax)))]))
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(RefusingHandler(error))
+            }
+        }
+        let policy = self.policy
+        let limits = self.limits
+        let service = self.service
+        let logger = self.logger
+        return PeerCredentialsReader.read(channel).flatMapError { error in
+            logger.warning("could not read a client's credentials; refused", metadata: ["error": "\(error)"])
+            return channel.eventLoop.makeSucceededFuture(
+                PeerCredentials(processID: 0, userID: UInt32.max, groupIDs: []))
+        }.flatMapThrowing { peer in
+            let operations = channel.pipeline.syncOperations
+            guard let role = policy.role(of: peer) else {
+                self.refusedUnauthorized.wrappingAdd(1, ordering: .relaxed)
+                logger.warning(
+                    "refused a connection from uid \(peer.userID): not in the operator or read-only group",
+                    metadata: ["uid": "\(peer.userID)", "pid": "\(peer.processID)"])
+                try operations.addHandler(RefusingHandler(policy.refusal(of: peer)))
+                return
+            }
+            try operations.addHandler(ConnectionTimeoutHandler(limits: limits))
+            try operations.addHandler(ByteToMessageHandler(LineFramingDecoder(lineBytesMax: limits.lineBytesMax)))
+            try operations.addHandler(
+                RPCConnectionHandler(
+                    service: service, lineBytesMax: limits.lineBytesMax, inFlightMax: limits.inFlightMax, peer: peer,
+                    role: role, policy: policy))
+        }
     }
 
     public func run() async throws {
-        let service = self.service
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             // Bounded per client: 64 KiB in the kernel, 64 KiB in NIO; past that a client is
             // "not writable" and notifications to it are skipped, never queued.
             .childChannelOption(.socketOption(.so_sndbuf), value: 65_536)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 16_384, high: 65_536))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFramingDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(service: service))
-                }
-            }
+            .childChannelInitializer { channel in self.initialize(channel) }
         let channel: any Channel
         if let inheritedDescriptor {
             // systemd owns the socket file (its path, mode and group come from needled.socket).
@@ -53,20 +104,21 @@ public final class RPCServerService: Service, @unchecked Sendable {
         } else {
             let directory = (socketPath as NSString).deletingLastPathComponent
             if !directory.isEmpty {
-                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try? FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             }
             channel = try await bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
-            chmod(socketPath, 0o660)
+            chmod(socketPath, 0o666)
             logger.info("listening", metadata: ["socket": "\(socketPath)"])
         }
-        service.start()
+        self.service.start()
         listening.store(true, ordering: .releasing)
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
             channel.close(promise: nil)
         }
-        try? await service.stop().get()
+        try? await self.service.stop().get()
         if inheritedDescriptor == nil { unlink(socketPath) }
         logger.info("socket closed", metadata: ["socket": "\(socketPath)"])
     }
