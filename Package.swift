@@ -33,7 +33,18 @@ let package = Package(
         .target(name: "NeedleCore", path: "Sources/NeedleCore", swiftSettings: strictSettings),
         // The simulated pen: a physical model behind the same PenHardware protocol as real GPIO.
         .target(
-            name: "PenSimulator", dependencies: ["NeedleCore"], path: "Simulator",
+            name: "PenSimulator", dependencies: ["NeedleCore"], path: "Simulator", exclude: ["Campaign"],
+            swiftSettings: strictSettings),
+        // The fault campaign: random treatments with injected faults, the safety invariants
+        // checked every tick. Shared by the property tests and the fault-campaign tool.
+        .target(
+            name: "FaultCampaign", dependencies: ["NeedleCore", "PenSimulator"], path: "Simulator/Campaign",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "fault-campaign",
+            dependencies: [
+                "FaultCampaign", "NeedleCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings),
         // JSON-RPC 2.0: line framing, codec, dispatch. NIOCore only: no sockets here.
         .target(
@@ -120,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "NeedleCore", "PenSimulator",
+                "NeedleCore", "PenSimulator", "FaultCampaign",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings),

@@ -86,7 +86,12 @@ struct LimitsAndUnitsTests {
     func descriptions() {
         #expect(Micrometres(1500).description == "1.50 mm")
         #expect(Micrometres(250).description == "0.25 mm")
-        #expect(Micrometres(-5).description == "-0.00 mm")
+        // Hundredths of a millimetre would hide these (the catalogue found "-0.00 mm" for -5 µm).
+        #expect(Micrometres(-5).description == "-0.005 mm")
+        #expect(Micrometres(1).description == "0.001 mm")
+        #expect(Micrometres(1025).description == "1.025 mm")
+        #expect(Micrometres(0).description == "0.00 mm")
+        #expect(Nanoseconds(0).description == "0 s")
         #expect(Hertz(120).description == "120 Hz")
         #expect(Hertz(millihertz: 120_500).description == "120.5 Hz")
         #expect(Hertz(millihertz: 7).description == "0.007 Hz")

@@ -20,10 +20,16 @@ public struct Micrometres: Hashable, Comparable, Sendable, CustomStringConvertib
     public static func - (a: Self, b: Self) -> Self { Self(a.rawValue - b.rawValue) }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
-    /// "1.50 mm": what a technician reads. Integer arithmetic only; no Foundation formatting.
+    /// "1.50 mm": what a technician reads; "0.005 mm" where hundredths would hide the value.
+    /// Integer arithmetic only; no Foundation formatting.
     public var description: String {
         let sign = rawValue < 0 ? "-" : ""
         let magnitude = rawValue.magnitude
+        if magnitude % 10 != 0 {
+            let thousandths = magnitude % 1000
+            let pad = thousandths < 10 ? "00" : (thousandths < 100 ? "0" : "")
+            return "\(sign)\(magnitude / 1000).\(pad)\(thousandths) mm"
+        }
         let hundredths = (magnitude % 1000) / 10
         let pad = hundredths < 10 ? "0" : ""
         return "\(sign)\(magnitude / 1000).\(pad)\(hundredths) mm"

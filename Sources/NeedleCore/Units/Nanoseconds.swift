@@ -21,8 +21,9 @@ public struct Nanoseconds: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// "250 ms", "30 s", "60 min": the largest unit that divides the value exactly.
     public var description: String {
-        if rawValue != 0 && rawValue % 60_000_000_000 == 0 { return "\(rawValue / 60_000_000_000) min" }
-        if rawValue != 0 && rawValue % 1_000_000_000 == 0 { return "\(rawValue / 1_000_000_000) s" }
+        if rawValue == 0 { return "0 s" }
+        if rawValue % 60_000_000_000 == 0 { return "\(rawValue / 60_000_000_000) min" }
+        if rawValue % 1_000_000_000 == 0 { return "\(rawValue / 1_000_000_000) s" }
         if rawValue % 1_000_000 == 0 { return "\(rawValue / 1_000_000) ms" }
         if rawValue % 1_000 == 0 { return "\(rawValue / 1_000) µs" }
         return "\(rawValue) ns"
