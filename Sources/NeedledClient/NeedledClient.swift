@@ -128,8 +128,9 @@ public final class NeedledClient {
         var bytes = raw
         var offset = 0
         while offset < bytes.count {
+            // MSG_NOSIGNAL: a daemon that closed gets an error message, not a silent SIGPIPE death.
             let written = bytes.withUnsafeMutableBytes {
-                write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+                Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
             }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { throw .connectionLost(path: path, reason: String(cString: strerror(errno))) }

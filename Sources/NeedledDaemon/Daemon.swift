@@ -24,6 +24,8 @@ public enum Daemon {
             socketPath: socketPath, logger: logger, wallClock: wallClock, configurationPath: configurationPath,
             notifier: SystemdNotifier(), inheritedSocket: SocketActivation.takeListeningDescriptors().first)
         if context.notifier.isActive { context.notifier.notify("STATUS=Starting: opening the records") }
+        // The socket path must be free (or a stale socket) before anything starts.
+        if context.inheritedSocket == nil { try SocketPathClaim.claim(context.socketPath) }
         // The records first: a store that cannot be written stops the daemon before anything moves.
         let store: TreatmentStore
         do {
@@ -131,8 +133,11 @@ struct RunContext: Sendable {
 public enum DaemonError: Error, CustomStringConvertible {
     case backendUnavailable(String)
     case storeUnavailable(String)
+    /// The socket path holds something needled must not replace (`SocketPathClaim`).
+    case socketUnavailable(String)
     public var description: String {
         switch self {
+        case .socketUnavailable(let message): message
         case .backendUnavailable(let message): message
         case .storeUnavailable(let message): message
         }

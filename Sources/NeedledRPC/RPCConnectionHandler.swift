@@ -23,6 +23,8 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
     /// Requests whose responses are not written yet; a half-closed client still gets them.
     private var inFlight = 0
     private var inputClosed = false
+    /// The backstop close after an over-long line; cancelled when the channel closes first.
+    private var closeDeadline: Scheduled<Void>?
 
     /// `peer`, `role` and `policy` come from the server's check at connect; without them (tests
     /// over EmbeddedChannel) the client is an operator.
@@ -49,6 +51,8 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         if let connection { service.connectionClosed(connection) }
         connection = nil
+        closeDeadline?.cancel()
+        closeDeadline = nil
         context.fireChannelInactive()
     }
 
@@ -60,6 +64,18 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
             closeIfDone(context: context)
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A client that does not read its answers is not read from either: with its socket full,
+    /// reading stops (so memory stays bounded whatever it sends), and resumes when it drains.
+    /// If it never does, `ConnectionTimeoutHandler` closes it as a slow reader.
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        if let options = context.channel.syncOptions {
+            try? options.setOption(ChannelOptions.autoRead, value: writable)
+        }
+        if writable { context.read() }
+        context.fireChannelWritabilityChanged()
     }
 
     private func closeIfDone(context: ChannelHandlerContext) {
@@ -78,7 +94,11 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
                 "the line is longer than \(lineBytesMax) bytes; closing the connection.")
             let bytes = ByteBuffer(string: JSONRPCResponse.error(error, id: nil).serialized + "\n")
             let channel = context.channel
-            channel.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
+            // Shut our side, drain theirs (the decoder drops it), close when they do or in a
+            // second: closing with their bytes unread would reset the connection and could lose
+            // the very line that says why.
+            closeDeadline = context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+            channel.writeAndFlush(bytes).whenComplete { _ in channel.close(mode: .output, promise: nil) }
         case .line(let line):
             handle(line: line, context: context)
         }

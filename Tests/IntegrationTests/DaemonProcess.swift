@@ -28,15 +28,15 @@ final class DaemonProcess {
     /// `stateDirectory`: reuse another daemon's records (a restart); default: a fresh directory.
     init(
         config: String? = nil, extraArguments: [String] = [], stateDirectory: String? = nil,
-        environment: [String: String] = [:], journalLogs: Bool = false
+        environment: [String: String] = [:], journalLogs: Bool = false, socketPath: String? = nil
     ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "needled-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        socketPath = directory.appendingPathComponent("needled.sock").path
+        self.socketPath = socketPath ?? directory.appendingPathComponent("needled.sock").path
         logPath = directory.appendingPathComponent("needled.log").path
         self.stateDirectory = stateDirectory ?? directory.appendingPathComponent("state").path
-        var arguments = ["--socket", socketPath, "--state-dir", self.stateDirectory]
+        var arguments = ["--socket", self.socketPath, "--state-dir", self.stateDirectory]
         if let config {
             let configPath = directory.appendingPathComponent("needled.toml").path
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)

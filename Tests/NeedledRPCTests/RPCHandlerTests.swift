@@ -154,6 +154,8 @@ struct RPCHandlerTests {
                 #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid request: the line is longer than 16 bytes; closing the connection."}}"#
                     + "\n"
             ])
+        // Closed when the client closes, or a second later at most.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         #expect(!channel.isActive)
     }
 

@@ -2,9 +2,10 @@ import Foundation
 public import NIOCore
 public import NeedledRPC
 
-/// Asks the kernel who connected: `SO_PEERCRED` (pid, uid, primary gid, fixed at connect) and
-/// the process's supplementary groups from `/proc/PID/status`. If the groups cannot be read
-/// (the client already exited), only the primary group counts: access fails closed.
+/// Asks the kernel who connected, as it was at connect: `SO_PEERCRED` (pid, uid, primary gid)
+/// and `SO_PEERGROUPS` (the supplementary groups, Linux 4.13+). Nothing is read from /proc, which
+/// the hardened unit hides (`ProtectProc=invisible`). If the groups cannot be read (more than
+/// `groupsMax` of them), only the primary group counts: access fails closed.
 public enum PeerCredentialsReader {
     /// `struct ucred` from <sys/socket.h> (glibc hides it without _GNU_SOURCE); same layout.
     struct KernelCredentials: Sendable {
@@ -13,29 +14,30 @@ public enum PeerCredentialsReader {
         var groupID: UInt32 = 0
     }
 
+    /// The most supplementary groups read (NGROUPS_MAX is 65536; people have a handful).
+    static let groupsMax = 256
+    /// `SO_PEERGROUPS` from <asm-generic/socket.h>.
+    static let peerGroupsOption: Int32 = 59
+
     public static func read(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
         }
-        let future: EventLoopFuture<KernelCredentials> = provider.unsafeGetSocketOption(
+        let credentials: EventLoopFuture<KernelCredentials> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return future.map { credentials in
-            var groups = [credentials.groupID]
-            for group in supplementaryGroups(of: credentials.processID) where !groups.contains(group) {
-                groups.append(group)
+        // NIO zero-fills the buffer and does not say how much the kernel wrote; the kernel writes
+        // the groups sorted, so the zeros after them are padding. gid 0 is never an access group
+        // (the configuration refuses it), so dropping zeros loses nothing.
+        let groups: EventLoopFuture<InlineArray<256, UInt32>> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(peerGroupsOption))
+        return credentials.and(groups.map(Optional.some).recover { _ in nil }).map { credentials, groups in
+            var ids = [credentials.groupID]
+            if let groups {
+                for index in groups.indices where groups[index] != 0 && !ids.contains(groups[index]) {
+                    ids.append(groups[index])
+                }
             }
-            return PeerCredentials(processID: credentials.processID, userID: credentials.userID, groupIDs: groups)
-        }
-    }
-
-    /// The `Groups:` line of /proc/PID/status (procfs: in memory, a short read).
-    static func supplementaryGroups(of processID: Int32) -> [UInt32] {
-        guard processID > 0,
-            let text = try? String(contentsOfFile: "/proc/\(processID)/status", encoding: .utf8)
-        else { return [] }
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Groups:") }) else { return [] }
-        return line.dropFirst("Groups:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap {
-            UInt32($0)
+            return PeerCredentials(processID: credentials.processID, userID: credentials.userID, groupIDs: ids)
         }
     }
 }

@@ -242,31 +242,10 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "pen.status":
             _ = try RPCParams(request, allowed: [])
             return succeed(currentStatus)
-        case "pen.home": return try simple(request, .home)
-        case "pen.arm": return try simple(request, .arm)
-        case "pen.start": return try simple(request, .start)
-        case "pen.stop": return try simple(request, .stop)
-        case "pen.emergencyStop": return try simple(request, .emergencyStop)
-        case "pen.resetFault": return try simple(request, .resetFault)
-        case "pen.setDepth":
-            let params = try RPCParams(request, allowed: ["micrometres"])
-            let value = try params.requiredInteger(
-                "micrometres", meaning: "the depth in micrometres, e.g. 500 for 0.5 mm")
-            guard value >= -1_000_000 && value <= 1_000_000 else {
-                throw RPCError(
-                    code: RPCError.limitExceededCode, message: "Depth \(value) µm is far outside any limit.",
-                    data: .object([("limit", "maxDepth"), ("requested", .int(value))]))
-            }
-            return command(.setDepth(Micrometres(Int32(value))))
-        case "pen.setSpeed":
-            let params = try RPCParams(request, allowed: ["hertz"])
-            let value = try params.requiredNumber("hertz", meaning: "strokes per second, e.g. 120")
-            guard abs(value) <= 1_000_000 else {
-                throw RPCError(
-                    code: RPCError.limitExceededCode, message: "Speed \(value) Hz is far outside any limit.",
-                    data: .object([("limit", "maxSpeed")]))
-            }
-            return command(.setSpeed(Hertz(millihertz: Int32((value * 1000).rounded()))))
+        case "pen.home", "pen.arm", "pen.start", "pen.stop", "pen.emergencyStop", "pen.resetFault", "pen.setDepth",
+            "pen.setSpeed":
+            guard let penCommand = try PenCommandRequest.decode(request) else { throw .methodNotFound(request.method) }
+            return command(penCommand)
         case "session.open": return try openSession(request)
         case "session.close":
             _ = try RPCParams(request, allowed: [])
@@ -445,13 +424,6 @@ public final class PenService: RPCService, @unchecked Sendable {
     }
 
     private func succeed(_ value: JSONValue) -> EventLoopFuture<JSONValue> { eventLoop.makeSucceededFuture(value) }
-
-    private func simple(
-        _ request: JSONRPCRequest, _ penCommand: PenCommand
-    ) throws(RPCError) -> EventLoopFuture<JSONValue> {
-        _ = try RPCParams(request, allowed: [])
-        return command(penCommand)
-    }
 
     /// Sends a pen command and turns the loop's outcome into a result or an error.
     private func command(_ penCommand: PenCommand) -> EventLoopFuture<JSONValue> {

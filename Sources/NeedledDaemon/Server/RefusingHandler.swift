@@ -11,6 +11,7 @@ final class RefusingHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let error: RPCError
+    private var closeDeadline: Scheduled<Void>?
 
     init(_ error: RPCError) {
         self.error = error
@@ -19,10 +20,16 @@ final class RefusingHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         let line = JSONRPCResponse.error(error, id: nil).serialized + "\n"
         let channel = context.channel
+        closeDeadline = context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: line))).whenComplete { _ in
             channel.close(mode: .output, promise: nil)
         }
-        context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closeDeadline?.cancel()
+        closeDeadline = nil
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}  // dropped: the connection is closing
