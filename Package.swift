@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "PenSimulator", targets: ["PenSimulator"]),
         .executable(name: "needled", targets: ["needled"]),
         .executable(name: "needlectl", targets: ["needlectl"]),
+        // For the fuzz package in Fuzz/ (libFuzzer builds need their own flags and build directory).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -106,10 +108,19 @@ let package = Package(
             ],
             path: "Benchmarks/TickAllocations",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // The fuzz targets' logic (Fuzz/ wraps it for libFuzzer; FuzzCorpusTests replays the corpus).
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "NeedledRPC", "NeedleCore", "NeedledDaemon", "FaultCampaign",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "NeedledRPCTests",
             dependencies: [
-                "NeedledRPC", "NeedleCore", "NeedledDaemon",
+                "NeedledRPC", "NeedleCore", "NeedledDaemon", "FuzzTargets",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -132,6 +132,32 @@ struct ConfigurationCatalogueTests {
                 "[access]\nread-only-group = true\n",
                 "CONFIG:2: access.read-only-group: must be a group name (e.g. \"needled-view\") or a numeric group id.\n"
             ),
+            (
+                "[access]\noperator-group = 0\n",
+                "CONFIG:2: access.operator-group: gid 0 (root) cannot be an access group; root may always operate.\n"
+            ),
+            (
+                "[access]\nread-only-group = \"root\"\n",
+                "CONFIG:2: access.read-only-group: \"root\" is gid 0 (root); it cannot be an access group, root may always operate.\n"
+            ),
+            // Found by fuzz-config: toml++ aborted the process on these (a reload would have
+            // killed the daemon); now they are errors like any other.
+            (
+                "[?]\n",
+                "CONFIG:1: syntax: a table name cannot begin with '?'; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
+            (
+                "[pen]\nneedle-count = 12\n[[ =]]\n",
+                "CONFIG:3: syntax: a table name cannot begin with '='; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
+            (
+                "[gpio]\n[\nchip-label = \"pen\"\n",
+                "CONFIG:2: syntax: the table name is missing after '['; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
+            (
+                "[\u{01}]\n",
+                "CONFIG:1: syntax: a table name cannot begin with U+1; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
             ("[access]\noperator-group = -3\n", "CONFIG:2: access.operator-group: -3 is not a group id.\n"),
             (
                 "[access]\nadmin-group = \"x\"\n",

@@ -33,6 +33,19 @@ public enum ConfigurationLoader {
     public static func parse(
         _ text: String, path: String, groups: @escaping GroupLookup = systemGroups
     ) throws(ConfigurationErrors) -> DaemonConfiguration {
+        if let unsafe = TOMLHeaderGuard.firstUnsafeHeader(in: text) {
+            let scalar = unsafe.character.unicodeScalars.first.map { $0.value } ?? 0
+            let advice = "write [name] with letters, digits, - and _, or quote it."
+            let message =
+                scalar == 0x0A
+                ? "the table name is missing after '['; \(advice)"
+                : (0x21...0x7E).contains(scalar)
+                    ? "a table name cannot begin with '\(unsafe.character)'; \(advice)"
+                    : "a table name cannot begin with U+\(String(scalar, radix: 16, uppercase: true)); \(advice)"
+            throw ConfigurationErrors(errors: [
+                ConfigurationError(path: path, line: unsafe.line, key: "syntax", message: message)
+            ])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -213,7 +226,11 @@ struct ConfigurationReader {
             return groups(name).map { AccessPolicy.Group(name: name, id: $0) }
         }
         if let id = value.int {
-            guard (0...Int(UInt32.max - 1)).contains(id) else {
+            guard id != 0 else {
+                fail("access.\(key)", "gid 0 (root) cannot be an access group; root may always operate.")
+                return nil
+            }
+            guard (1...Int(UInt32.max - 1)).contains(id) else {
                 fail("access.\(key)", "\(id) is not a group id.")
                 return nil
             }
@@ -225,6 +242,10 @@ struct ConfigurationReader {
         }
         guard let id = groups(text) else {
             fail("access.\(key)", "no group \"\(text)\" on this host (create it with groupadd, or fix the name).")
+            return nil
+        }
+        guard id != 0 else {
+            fail("access.\(key)", "\"\(text)\" is gid 0 (root); it cannot be an access group, root may always operate.")
             return nil
         }
         return AccessPolicy.Group(name: text, id: id)
