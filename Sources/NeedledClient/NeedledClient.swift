@@ -56,6 +56,12 @@ public final class NeedledClient {
 
     deinit { close(descriptor) }
 
+    /// The socket, for poll(2) beside other inputs (needlectl watch polls it with the keyboard).
+    public var fileDescriptor: Int32 { descriptor }
+
+    /// A whole message is already read and waiting: `readMessage` returns it without blocking.
+    public var hasBufferedMessage: Bool { buffer.contains(UInt8(ascii: "\n")) }
+
     static func explain(errno code: Int32) -> String {
         switch code {
         case ENOENT: "no socket there (is needled running? start it with `needled`, or pass --socket)"

@@ -13,7 +13,7 @@ struct Needlectl: ParsableCommand {
         discussion: "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 69 daemon unavailable.",
         subcommands: [
             Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
-            Depth.self, Speed.self, Session.self, Cartridge.self, Fault.self, Watch.self, Sim.self,
+            Depth.self, Speed.self, Session.self, Cartridge.self, Fault.self, Faults.self, Watch.self, Sim.self,
         ])
 
     static func main() {
@@ -21,7 +21,8 @@ struct Needlectl: ParsableCommand {
             var command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let error as RPCError {
-            FileHandle.standardError.write(Data("needlectl: refused: \(error.message)\n".utf8))
+            let advice = RefusalAdvice.advice(for: error).map { "\n  \($0)" } ?? ""
+            FileHandle.standardError.write(Data("needlectl: refused: \(error.message)\(advice)\n".utf8))
             Foundation.exit(1)
         } catch let error as NeedledClient.Failure {
             FileHandle.standardError.write(Data("needlectl: \(error)\n".utf8))
@@ -296,28 +297,6 @@ struct Cartridge: ParsableCommand {
                         "\(cartridge["serial"]?.stringValue ?? "?")  \(cartridge["needles"]?.intValue ?? 0) needles  \(used)\(expires)"
                 }.joined(separator: "\n")
             }
-        }
-    }
-}
-
-struct Watch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a live status line until Ctrl-C.")
-    @OptionGroup var connection: Connection
-    @Option(help: "Updates per second (1 to 100).") var hz: Int = 10
-    func validate() throws {
-        guard (1...100).contains(hz) else { throw ValidationError("--hz must be from 1 to 100, not \(hz).") }
-    }
-    @Option(help: "Stop after this many updates (default: until Ctrl-C).") var count: Int?
-    func run() throws {
-        let client = try NeedledClient(path: connection.path)
-        _ = try client.call("telemetry.subscribe", params: .object([("hz", .int(Int64(hz)))]))
-        var seen = 0
-        while count.map({ seen < $0 }) ?? true {
-            let message = try client.readMessage()
-            guard message["method"] == .string("telemetry"), let params = message["params"] else { continue }
-            print(connection.json ? params.serialized : StatusText.line(params))
-            fflush(nil)
-            seen += 1
         }
     }
 }

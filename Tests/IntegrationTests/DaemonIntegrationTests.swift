@@ -56,7 +56,7 @@ struct DaemonIntegrationTests {
         #expect(refused.0 == 1)
         #expect(
             refused.2
-                == "needlectl: refused: Depth 0.75 mm is deeper than the forehead limit of 0.50 mm; allowed 0.00 mm to 0.50 mm.\n"
+                == "needlectl: refused: Depth 0.75 mm is deeper than the forehead limit of 0.50 mm; allowed 0.00 mm to 0.50 mm.\n  Ask for a value within the allowed range; needlectl info lists the limits and areas.\n"
         )
         // Usage errors: exit 2, before anything is sent.
         let bare = try daemon.needlectl(["depth", "500"])

@@ -29,6 +29,40 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
         }
     }
 
+    /// What happened and what it means for the patient, in one sentence (needlectl faults,
+    /// Docs/technician.md).
+    public var meaning: String {
+        switch self {
+        case .emergencyStop:
+            "Someone pressed the emergency stop or sent one: the motor stopped and braked at once."
+        case .overspeed:
+            "The needles ran faster than allowed (a fault in the motor or its driver): the motor was stopped."
+        case .stall:
+            "The needles stopped moving while driven (jammed in the skin, or a seized cartridge): the motor was switched off."
+        case .overDepth:
+            "The needles were deeper than the area's limit, or were about to be: the motor was stopped."
+        case .depthFollowingError:
+            "The depth stage is not where it was told to be (lost steps): its depth can no longer be trusted, so it holds still."
+        case .homingTimeout:
+            "The depth stage did not find its home position in time: its depth is unknown, so it holds still."
+        case .cartridgeRemoved:
+            "The cartridge left the pen while it was armed or running: stopped; that cartridge may not be used again."
+        case .motorDriverFault:
+            "The motor driver reported its own fault (overcurrent or overheating): the motor was switched off."
+        case .overTemperature: "The handpiece became too warm to hold against the skin: stopped until it cools."
+        case .runTimeExceeded: "The motor ran without a pause for longer than the set limit: stopped."
+        case .sessionTimeExceeded: "The session lasted longer than the set maximum: the pen stopped."
+        case .cartridgeUseTimeExceeded:
+            "The cartridge's needles ran for their maximum time and may be dull or bent: stopped; the cartridge is spent."
+        case .recordsUnavailable:
+            "The treatment could not be recorded (storage full or failing): stopped, so that no treatment goes unrecorded."
+        case .tickOverrun:
+            "The control loop ran late several times in a row: it could not watch the pen closely enough, so it stopped it."
+        case .hardwareLost: "The pen's electronics stopped answering (cable or board): the motor is off."
+        case .ioError: "Talking to the pen's electronics failed: the motor was switched off."
+        }
+    }
+
     /// What the technician should do, in one sentence (needlectl and Docs/technician.md show it).
     public var technicianAction: String {
         switch self {
