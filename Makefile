@@ -1,6 +1,8 @@
 # needled: build and install (Docs/operations.md).
 #   make                      release binaries with the Swift runtime linked in (.build-static)
-#   make install              PREFIX=/usr DESTDIR= (a staging root for packages)
+#   make install              PREFIX=/usr DESTDIR= (a staging root for packages): binaries, units,
+#                             needlectl's man page and bash/zsh/fish completions (generated from
+#                             its argument parser), the documents
 #   make deb                  a Debian package in .build-deb/ (Scripts/build-deb)
 #   make test                 the test suite (Scripts/test)
 PREFIX ?= /usr
@@ -13,11 +15,15 @@ SYSUSERSDIR ?= /usr/lib/sysusers.d
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 DOCDIR ?= $(PREFIX)/share/doc/needled
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SWIFT ?= /opt/swift/usr/bin/swift
 SCRATCH ?= .build-static
 SWIFTFLAGS = -c release --static-swift-stdlib --scratch-path $(SCRATCH)
 
-.PHONY: all install uninstall deb test
+.PHONY: all install uninstall deb test man
 all:
 	$(SWIFT) build $(SWIFTFLAGS) --product needled
 	$(SWIFT) build $(SWIFTFLAGS) --product needlectl
@@ -35,10 +41,29 @@ install: all
 	install -D -m 0644 systemd/needled.tmpfiles $(DESTDIR)$(TMPFILESDIR)/needled.conf
 	install -D -m 0644 systemd/needled.toml $(DESTDIR)$(SYSCONFDIR)/needled/needled.toml
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md CHANGELOG.md Docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md CHANGELOG.md CONTRIBUTING.md Docs/*.md $(DESTDIR)$(DOCDIR)/
+	# needlectl's completions and man page, from its own argument parser (swift-argument-parser's
+	# completion scripts and its generate-manual tool, built from the checked-out dependency).
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(MANDIR)/man1
+	bin=$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path) && \
+	$$bin/needlectl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/needlectl && \
+	$$bin/needlectl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_needlectl && \
+	$$bin/needlectl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/needlectl.fish
+	$(MAKE) --no-print-directory man
+	install -m 0644 $(SCRATCH)/man/needlectl.1 $(DESTDIR)$(MANDIR)/man1/needlectl.1
+
+# needlectl.1 from the argument parser (generate-manual runs needlectl --experimental-dump-help).
+man: all
+	$(SWIFT) build -c release --package-path $(SCRATCH)/checkouts/swift-argument-parser --product generate-manual
+	mkdir -p $(SCRATCH)/man
+	bin=$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path) && \
+	$$($(SWIFT) build -c release --package-path $(SCRATCH)/checkouts/swift-argument-parser --show-bin-path)/generate-manual \
+		$$bin/needlectl --output-directory $(SCRATCH)/man --authors "the needled engineers"
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/needled $(DESTDIR)$(BINDIR)/needlectl
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/needlectl $(DESTDIR)$(ZSHCOMPDIR)/_needlectl $(DESTDIR)$(FISHCOMPDIR)/needlectl.fish
+	rm -f $(DESTDIR)$(MANDIR)/man1/needlectl.1
 	rm -f $(DESTDIR)$(UNITDIR)/needled.service $(DESTDIR)$(UNITDIR)/needled.socket
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-needled.rules $(DESTDIR)$(SYSUSERSDIR)/needled.conf $(DESTDIR)$(TMPFILESDIR)/needled.conf
 	rm -rf $(DESTDIR)$(DOCDIR)

@@ -66,6 +66,11 @@ check "$ok" yes "a user outside needled-operator and needled-view is refused wit
 viewer=$(setpriv --reuid=65534 --regid=65534 --groups="$(getent group needled-view | cut -d: -f3)" $C status 2>&1 || true)
 case "$viewer" in *idle*) ok=yes ;; *) ok=no; echo "$viewer" ;; esac
 check "$ok" yes "a member of needled-view reads the status"
+check "$(grep -c '^.Dt NEEDLECTL 1' /usr/share/man/man1/needlectl.1)" 1 "make install put needlectl's man page (mdoc) in place"
+comp=$(bash -c 'source /usr/share/bash-completion/completions/needlectl && complete -p needlectl' 2>&1 || true)
+case "$comp" in *needlectl*) ok=yes ;; *) ok=no; echo "$comp" ;; esac
+check "$ok" yes "the bash completion for needlectl loads"
+check "$(ls /usr/share/zsh/vendor-completions/_needlectl /usr/share/fish/vendor_completions.d/needlectl.fish | wc -l)" 2 "zsh and fish completions installed"
 check "$(ps -o user= -p "$(systemctl show -p MainPID --value needled)")" needled "needled runs as the needled user"
 journalctl -u needled -p 6..6 --no-pager | grep -q "records: integrity_check ok" && p6=yes || p6=no
 check "$p6" yes "info lines reach the journal at priority 6 (info)"
