@@ -49,6 +49,16 @@ struct HostileClientTests {
 
     @Test("Every hostile client gets a clear answer; the treatment, other clients and records are untouched")
     func hostileClients() throws {
+        // A thousand sockets here and as many accepted there: a fresh machine's soft limit of
+        // open files is often 1024. Raise it (to the hard limit, at most 8192) before the daemon
+        // starts, so that both sides inherit it.
+        var files = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files)
+        if files.rlim_cur < 4096 {
+            files.rlim_cur = min(files.rlim_max, 8192)
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &files)
+        }
+        #expect(files.rlim_cur >= 2048, "cannot open enough files for 1,000 connections (ulimit -n \(files.rlim_cur))")
         let daemon = try DaemonProcess(config: Self.config)
         let pid = daemon.process.processIdentifier
         try daemon.startTreatment()
