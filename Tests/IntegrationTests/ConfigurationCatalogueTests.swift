@@ -155,6 +155,10 @@ struct ConfigurationCatalogueTests {
                 "CONFIG:2: syntax: the table name is missing after '['; write [name] with letters, digits, - and _, or quote it.\n"
             ),
             (
+                "\u{FEFF}[\u{03}\n",
+                "CONFIG:1: syntax: a table name cannot begin with U+3; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
+            (
                 "[\u{01}]\n",
                 "CONFIG:1: syntax: a table name cannot begin with U+1; write [name] with letters, digits, - and _, or quote it.\n"
             ),

@@ -8,7 +8,11 @@ enum TOMLHeaderGuard {
     /// to hand to the parser.
     static func firstUnsafeHeader(in text: String) -> (line: Int, character: Character)? {
         var openString: Substring? = nil  // the delimiter of a multi-line string being read
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // The parser skips a byte-order mark before the first line (found by fuzz-config: a BOM
+        // hid `[` + U+0003 from this guard).
+        var body = Substring(text)
+        if body.unicodeScalars.first == "\u{FEFF}" { body = Substring(body.unicodeScalars.dropFirst()) }
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, raw) in lines.enumerated() {
             if let delimiter = openString {
                 if raw.contains(delimiter) { openString = Self.stillOpen(after: raw, opened: delimiter) }
