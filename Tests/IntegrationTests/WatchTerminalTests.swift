@@ -17,17 +17,15 @@ struct WatchTerminalTests {
         return output
     }
 
-    /// tmux's server outlives the command that starts it and keeps its output open: start it
-    /// with its output to /dev/null, or reading that output would never end.
+    /// tmux's server outlives the command that starts it and would keep a pipe for its output
+    /// open for good: start it through sh with its output on /dev/null (and a time limit), so
+    /// that the shell's own exit ends the call. (Waiting on a tmux client started with
+    /// Foundation's Process and no pipes hung once in CI, the client a zombie nobody reaped.)
     func startTmux(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "tmux could not start")
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let (code, _, errors) = try DaemonProcess.run(
+            "/bin/sh", ["-c", "timeout 10 /usr/bin/tmux \(quoted.joined(separator: " ")) >/dev/null 2>&1"])
+        #expect(code == 0, "sh: \(errors)")
     }
 
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
