@@ -17,15 +17,16 @@ struct WatchTerminalTests {
         return output
     }
 
-    /// tmux's server outlives the command that starts it and would keep a pipe for its output
-    /// open for good: start it through sh with its output on /dev/null (and a time limit), so
-    /// that the shell's own exit ends the call. (Waiting on a tmux client started with
-    /// Foundation's Process and no pipes hung once in CI, the client a zombie nobody reaped.)
-    func startTmux(_ arguments: [String]) throws {
+    /// Starts tmux's server through system(3) with its standard descriptors on /dev/null: no
+    /// Foundation Process and no pipe to wait on, so the server that outlives the call holds
+    /// nothing this test reads. (Earlier versions hung in CI: once on a pipe the server
+    /// inherited, once waiting on a tmux client Foundation never reaped.) The test's time limit
+    /// is the backstop.
+    func startTmux(_ arguments: [String]) {
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let (code, _, errors) = try DaemonProcess.run(
-            "/bin/sh", ["-c", "timeout 10 /usr/bin/tmux \(quoted.joined(separator: " ")) >/dev/null 2>&1"])
-        #expect(code == 0, "sh: \(errors)")
+        let status = system(
+            "exec /usr/bin/timeout 10 /usr/bin/tmux \(quoted.joined(separator: " ")) </dev/null >/dev/null 2>&1")
+        #expect(status == 0, "tmux could not start (system: \(status))")
     }
 
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
@@ -46,7 +47,9 @@ struct WatchTerminalTests {
         return Int(screen[range.upperBound...].prefix { $0.isNumber }) ?? -1
     }
 
-    @Test("The live view shows the pen, updates, stops on s, shows a fault banner, and restores the terminal")
+    @Test(
+        "The live view shows the pen, updates, stops on s, shows a fault banner, and restores the terminal",
+        .timeLimit(.minutes(2)))
     func liveView() throws {
         let daemon = try DaemonProcess()
         try daemon.startTreatment()
@@ -54,7 +57,7 @@ struct WatchTerminalTests {
         let stty = daemon.directory.appendingPathComponent("stty-after.txt").path
         let command =
             "\(DaemonProcess.binary("needlectl")) --socket \(daemon.socketPath) watch; stty -a > \(stty); echo WATCH-ENDED; sleep 60"
-        try startTmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "32", command])
+        startTmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "32", command])
         defer { _ = try? DaemonProcess.run("/usr/bin/tmux", ["kill-session", "-t", session]) }
 
         // The pen running, and the view updating.
