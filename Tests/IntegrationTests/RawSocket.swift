@@ -63,12 +63,5 @@ final class RawSocket {
         }
     }
 
-    /// True when the peer has closed: a read returns EOF (or a reset) at once.
-    func isClosedByPeer() -> Bool {
-        var byte: UInt8 = 0
-        let count = read(descriptor, &byte, 1)
-        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-    }
-
     func shutdownWriting() { shutdown(descriptor, Int32(SHUT_WR)) }
 }

@@ -5,7 +5,7 @@ public import NeedledRPC
 /// Asks the kernel who connected, as it was at connect: `SO_PEERCRED` (pid, uid, primary gid)
 /// and `SO_PEERGROUPS` (the supplementary groups, Linux 4.13+). Nothing is read from /proc, which
 /// the hardened unit hides (`ProtectProc=invisible`). If the groups cannot be read (more than
-/// `groupsMax` of them), only the primary group counts: access fails closed.
+/// 256 of them, the buffer below), only the primary group counts: access fails closed.
 public enum PeerCredentialsReader {
     /// `struct ucred` from <sys/socket.h> (glibc hides it without _GNU_SOURCE); same layout.
     struct KernelCredentials: Sendable {
@@ -14,8 +14,6 @@ public enum PeerCredentialsReader {
         var groupID: UInt32 = 0
     }
 
-    /// The most supplementary groups read (NGROUPS_MAX is 65536; people have a handful).
-    static let groupsMax = 256
     /// `SO_PEERGROUPS` from <asm-generic/socket.h>.
     static let peerGroupsOption: Int32 = 59
 
