@@ -158,9 +158,33 @@ struct ConfigurationCatalogueTests {
                 "\u{FEFF}[\u{03}\n",
                 "CONFIG:1: syntax: a table name cannot begin with U+3; write [name] with letters, digits, - and _, or quote it.\n"
             ),
+            // A combining mark after '[' made one Swift Character of the two and hid the header
+            // from the guard, which now reads code points, as the parser does.
+            (
+                "[\u{0316}pen]\n",
+                "CONFIG:1: syntax: a table name cannot begin with U+316; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
+            (
+                "[pen]\r\nneedle-count = 12\r\n[\r\n",
+                "CONFIG:3: syntax: the table name is missing after '['; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
             (
                 "[\u{01}]\n",
                 "CONFIG:1: syntax: a table name cannot begin with U+1; write [name] with letters, digits, - and _, or quote it.\n"
+            ),
+            // Found by fuzz-config: an empty key was named by nothing ("CONFIG:1: : unknown
+            // key"); a key that is not bare is now quoted as TOML would write it.
+            (
+                "'' = ''\n",
+                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].\n"
+            ),
+            (
+                "[pen]\n\"needle count\" = 12\n",
+                "CONFIG:2: pen.\"needle count\": unknown key; allowed: needle-count, default-speed-hertz, retract-on-fault.\n"
+            ),
+            (
+                "[gpio.lines]\n'' = 3\n",
+                "CONFIG:2: gpio.lines.\"\": unknown line; the lines are motor-enable, brake, motor-dir, heartbeat, stepper-step, stepper-dir, stepper-enable, encoder-a, encoder-b, home-switch, cartridge-present, driver-fault, estop.\n"
             ),
             ("[access]\noperator-group = -3\n", "CONFIG:2: access.operator-group: -3 is not a group id.\n"),
             (

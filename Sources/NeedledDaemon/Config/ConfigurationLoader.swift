@@ -34,13 +34,13 @@ public enum ConfigurationLoader {
         _ text: String, path: String, groups: @escaping GroupLookup = systemGroups
     ) throws(ConfigurationErrors) -> DaemonConfiguration {
         if let unsafe = TOMLHeaderGuard.firstUnsafeHeader(in: text) {
-            let scalar = unsafe.character.unicodeScalars.first.map { $0.value } ?? 0
+            let scalar = unsafe.scalar.value
             let advice = "write [name] with letters, digits, - and _, or quote it."
             let message =
                 scalar == 0x0A
                 ? "the table name is missing after '['; \(advice)"
                 : (0x21...0x7E).contains(scalar)
-                    ? "a table name cannot begin with '\(unsafe.character)'; \(advice)"
+                    ? "a table name cannot begin with '\(Character(unsafe.scalar))'; \(advice)"
                     : "a table name cannot begin with U+\(String(scalar, radix: 16, uppercase: true)); \(advice)"
             throw ConfigurationErrors(errors: [
                 ConfigurationError(path: path, line: unsafe.line, key: "syntax", message: message)
@@ -79,8 +79,8 @@ struct KeyLocator {
                 table = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
                 lines[table] = index + 1
             } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
-                let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(
-                    in: CharacterSet(charactersIn: "\""))
+                let key = ConfigurationKeySpelling.respelled(
+                    asWritten: line[..<equals].trimmingCharacters(in: .whitespaces))
                 lines[table.isEmpty ? key : table + "." + key] = index + 1
             }
         }
@@ -128,7 +128,8 @@ struct ConfigurationReader {
     mutating func read() -> DaemonConfiguration? {
         for key in table.keys where !Self.topLevelTables.contains(key) {
             fail(
-                key, "unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].")
+                ConfigurationKeySpelling.spelled(key),
+                "unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].")
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
         let pen = subtable("pen", allowed: Self.penKeys)
@@ -197,7 +198,9 @@ struct ConfigurationReader {
         }
         for key in sub.keys where !allowed.contains(key) {
             if name == "limits" && key == LimitName.areaMaxDepth.configKey { continue }
-            fail("\(name).\(key)", "unknown key; allowed: \(allowed.joined(separator: ", ")).")
+            fail(
+                "\(name).\(ConfigurationKeySpelling.spelled(key))",
+                "unknown key; allowed: \(allowed.joined(separator: ", ")).")
         }
         return sub
     }
@@ -294,7 +297,7 @@ struct ConfigurationReader {
             for key in lines.keys {
                 guard let line = GPIOSettings.Line(rawValue: key) else {
                     fail(
-                        "gpio.lines.\(key)",
+                        "gpio.lines.\(ConfigurationKeySpelling.spelled(key))",
                         "unknown line; the lines are \(GPIOSettings.Line.allCases.map(\.rawValue).joined(separator: ", "))."
                     )
                     continue
@@ -322,7 +325,7 @@ struct ConfigurationReader {
                 for key in areaTable.keys {
                     guard let area = TreatmentArea(rawValue: key) else {
                         fail(
-                            "\(areaKey).\(key)",
+                            "\(areaKey).\(ConfigurationKeySpelling.spelled(key))",
                             "unknown area; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", "))."
                         )
                         continue
