@@ -169,6 +169,8 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
     /// The one intended infinite loop: sleeps to absolute deadlines on CLOCK_MONOTONIC.
     private func runForever() {
+        // Named for ps, top and /proc (it inherited its creator's name, a dispatch queue's).
+        _ = linuxSetThreadName(pthread_self(), "needled-loop")
         let (report, dmaLatency) = applyRealtime(realtime)
         realtimeReport.withLock { $0 = report }
         defer { if dmaLatency >= 0 { close(dmaLatency) } }
@@ -231,3 +233,7 @@ private func loopThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutab
     body.run()
     return nil
 }
+
+/// glibc's `pthread_setname_np`, hidden from Swift behind _GNU_SOURCE in the headers.
+@_silgen_name("pthread_setname_np")
+private func linuxSetThreadName(_ thread: pthread_t, _ name: UnsafePointer<CChar>) -> Int32

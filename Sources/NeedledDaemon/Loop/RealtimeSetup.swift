@@ -8,7 +8,7 @@
 public struct RealtimeSettings: Sendable, Equatable {
     /// SCHED_FIFO priority 1–99; 0 leaves the thread in the normal scheduler.
     public var priority: Int32 = 80
-    /// Pin the loop thread to this CPU; nil: any.
+    /// Pin the loop thread to this CPU, and keep the daemon's other threads off it; nil: any.
     public var cpu: Int? = nil
     public var lockMemory = true
     public var holdDMALatency = true
@@ -58,7 +58,12 @@ func applyRealtime(_ settings: RealtimeSettings) -> (RealtimeReport, Int32) {
         }
         // sched_setaffinity(0, …) applies to the calling thread on Linux.
         let result = linuxSchedSetAffinity(0, MemoryLayout<cpu_set_t>.size, &set)
-        cpuText = result == 0 ? "\(cpu)" : "any (CPU \(cpu) refused: \(String(cString: strerror(errno))))"
+        if result == 0 {
+            let moved = LoopCPUReservation.keepOtherThreads(offCPU: cpu)
+            cpuText = moved.map { "\(cpu) (the loop's alone: \($0) other threads kept off it)" } ?? "\(cpu)"
+        } else {
+            cpuText = "any (CPU \(cpu) refused: \(String(cString: strerror(errno))))"
+        }
     }
     var descriptor: Int32 = -1
     if settings.holdDMALatency {
@@ -79,4 +84,4 @@ func applyRealtime(_ settings: RealtimeSettings) -> (RealtimeReport, Int32) {
 
 /// glibc's `sched_setaffinity`, hidden from Swift behind _GNU_SOURCE in the headers.
 @_silgen_name("sched_setaffinity")
-private func linuxSchedSetAffinity(_ pid: pid_t, _ size: Int, _ set: UnsafePointer<cpu_set_t>) -> Int32
+func linuxSchedSetAffinity(_ pid: pid_t, _ size: Int, _ set: UnsafePointer<cpu_set_t>) -> Int32
