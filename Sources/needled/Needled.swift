@@ -42,6 +42,11 @@ struct Run: AsyncParsableCommand {
         if let backend, DaemonConfiguration.BackendKind(rawValue: backend) == nil {
             throw ValidationError("--backend must be simulated or gpio, not \(backend).")
         }
+        if let socket, UnixSocketAddress(path: socket) == nil {
+            throw ValidationError(
+                "--socket must be a path of 1 to \(UnixSocketAddress.pathBytesMax) bytes (a Unix socket's limit), not \(socket.utf8.count) bytes."
+            )
+        }
     }
 
     func run() async throws {

@@ -126,6 +126,12 @@ struct ConfigurationTests {
         let (code, _, errors) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["--backend", "usb"])
         #expect(code != 0)
         #expect(errors.contains("--backend must be simulated or gpio, not usb."))
+        let long = "/tmp/" + String(repeating: "n", count: 103) + ".sock"
+        let (longCode, _, longErrors) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["--socket", long])
+        #expect(longCode == 64)
+        #expect(
+            longErrors.contains(
+                "--socket must be a path of 1 to 107 bytes (a Unix socket's limit), not 113 bytes."))
     }
 }
 

@@ -81,6 +81,14 @@ struct DaemonIntegrationTests {
             errors
                 == "needlectl: cannot reach needled at \(path): no socket there (is needled running? start it with `needled`, or pass --socket)\n"
         )
+        let long = "/tmp/" + String(repeating: "n", count: 103) + ".sock"
+        let (longCode, _, longErrors) = try DaemonProcess.run(
+            DaemonProcess.binary("needlectl"), ["--socket", long, "status"])
+        #expect(longCode == 69)
+        #expect(
+            longErrors
+                == "needlectl: cannot reach needled at \(long): the path is too long for a Unix socket (at most 107 bytes)\n"
+        )
     }
 
     @Test("Emergency stop while running: motor off, fault latched, reset to idle, home again")

@@ -1,4 +1,5 @@
 import Foundation
+import NeedledRPC
 
 /// A bare Unix-socket client for hostile tests: sends any bytes, reads with a timeout, half-closes.
 final class RawSocket {
@@ -8,17 +9,8 @@ final class RawSocket {
     init?(path: String, timeoutMilliseconds: Int = 3000) {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
+        guard let address = UnixSocketAddress(path: path), address.withSocketAddress({ connect(fd, $0, $1) }) == 0
+        else {
             close(fd)
             return nil
         }

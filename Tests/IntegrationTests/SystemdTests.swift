@@ -16,17 +16,9 @@ struct SystemdTests {
         init(directory: URL) throws {
             path = directory.appendingPathComponent("notify.sock").path
             descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-            }
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+            guard let address = UnixSocketAddress(path: path),
+                address.withSocketAddress({ bind(descriptor, $0, $1) }) == 0
+            else { throw POSIXError(.EADDRINUSE) }
             var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }

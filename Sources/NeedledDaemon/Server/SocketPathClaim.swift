@@ -1,4 +1,5 @@
 import Foundation
+import NeedledRPC
 
 /// Makes sure needled's socket path is free before anything starts. A stale socket (a crashed
 /// needled's) is removed; anything else is left alone and refused with a sentence that says
@@ -25,18 +26,8 @@ enum SocketPathClaim {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        guard let address = UnixSocketAddress(path: path) else { return false }
+        let result = address.withSocketAddress { connect(fd, $0, $1) }
         return result == 0 || errno == EAGAIN  // EAGAIN: listening, backlog full
     }
 }
