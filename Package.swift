@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "NeedledRPCTests",
             dependencies: [
-                "NeedledRPC", "NeedleCore", "NeedledDaemon", "FuzzTargets",
+                "NeedledRPC", "NeedleCore", "NeedledDaemon", "NeedledStore", "FuzzTargets",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -76,10 +76,12 @@ public enum Daemon {
         let logger = context.logger
         let channels = LoopChannels()
         let backendName = backend.name
-        let recorder = EventRecorder(store: store)
         let loop = ControlLoop(
             supervisor: Supervisor(configuration: configuration.pen), backend: backend, channels: channels,
             realtime: configuration.realtime)
+        let recorder = EventRecorder(
+            store: store,
+            recoveryHeadroomBytes: Int64(loop.flight.capacity) * FlightSampleRow.storedBytesBudget)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
             eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName,

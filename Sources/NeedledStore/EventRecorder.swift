@@ -31,17 +31,24 @@ public final class EventRecorder: Sendable {
     }
 
     /// False from the first write the store refused (disk full, size limit, I/O error) until one
-    /// succeeds again. The daemon turns a change into the latched fault `recordsUnavailable`: a
-    /// treatment must not go on unrecorded.
+    /// succeeds again with `recoveryHeadroomBytes` free behind it. The daemon turns a change into
+    /// the latched fault `recordsUnavailable`: a treatment must not go on unrecorded.
     public let writable = Atomic<Bool>(true)
+
+    /// The room the store must have again before a refused write is forgotten: one fault's full
+    /// flight window. Without it the records flapped at the limit: a 10 s window was refused,
+    /// the next small telemetry row still fitted, the records read writable, a reset was
+    /// accepted, and the next fault's window was lost (seen in FlightRecorderTests under load).
+    public let recoveryHeadroomBytes: Int64
 
     private let continuation: AsyncStream<Record>.Continuation
     private let stream: AsyncStream<Record>
     private let store: TreatmentStore
     private let lost = LostCounter()
 
-    public init(store: TreatmentStore, capacity: Int = 4096) {
+    public init(store: TreatmentStore, capacity: Int = 4096, recoveryHeadroomBytes: Int64 = 0) {
         self.store = store
+        self.recoveryHeadroomBytes = recoveryHeadroomBytes
         (stream, continuation) = AsyncStream.makeStream(of: Record.self, bufferingPolicy: .bufferingOldest(capacity))
     }
 
@@ -81,7 +88,7 @@ public final class EventRecorder: Sendable {
             if case .telemetry(let sample) = record {
                 do {
                     try await store.append([sample])
-                    writable.store(true, ordering: .releasing)
+                    await wrote()
                 } catch {
                     writable.store(false, ordering: .releasing)
                     lost.add(sessionID: sample.sessionID, tick: sample.tick)
@@ -91,7 +98,7 @@ public final class EventRecorder: Sendable {
             if case .fault(let row, let window) = record {
                 do {
                     _ = try await store.saveFault(row, samples: window)
-                    writable.store(true, ordering: .releasing)
+                    await wrote()
                     trimAfterFault = true
                 } catch {
                     writable.store(false, ordering: .releasing)
@@ -109,7 +116,7 @@ public final class EventRecorder: Sendable {
             }
             do {
                 try await store.append(batch)
-                writable.store(true, ordering: .releasing)
+                await wrote()
             } catch {
                 writable.store(false, ordering: .releasing)
                 lost.add(sessionID: batch.first?.sessionID, tick: batch.first?.tick ?? 0, count: batch.count)
@@ -119,6 +126,14 @@ public final class EventRecorder: Sendable {
     }
 
     public func finish() { continuation.finish() }
+
+    /// A write succeeded: after a refused one, the records count as writable again only with
+    /// `recoveryHeadroomBytes` free.
+    private func wrote() async {
+        guard !writable.load(ordering: .acquiring) else { return }
+        guard let headroom = try? await store.headroomBytes(), headroom >= recoveryHeadroomBytes else { return }
+        writable.store(true, ordering: .releasing)
+    }
 }
 
 /// Events that could not be recorded, until the gap is written.

@@ -133,6 +133,21 @@ public final class TreatmentStore: Sendable {
 
     // MARK: Telemetry and cartridge use
 
+    /// Bytes the records can still grow by: the lesser of what `max_page_count` leaves (free
+    /// pages inside the file counted) and what the file system has free for the daemon.
+    public func headroomBytes() async throws -> Int64 {
+        let withinLimit = try await pool.read { db -> Int64 in
+            let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            let pagesMax = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? 0
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            return max(0, pagesMax - pages + free) * pageSize
+        }
+        var fileSystem = statvfs()
+        guard statvfs((path as NSString).deletingLastPathComponent, &fileSystem) == 0 else { return withinLimit }
+        return min(withinLimit, Int64(fileSystem.f_bavail) * Int64(fileSystem.f_frsize))
+    }
+
     public func append(_ samples: [TelemetrySample]) async throws {
         guard !samples.isEmpty else { return }
         try await pool.write { db in
