@@ -130,7 +130,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["NeedledClient", "needled", "needlectl"],
+            dependencies: ["NeedledClient", "needled", "needlectl", "fault-campaign"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "NeedleCoreTests",

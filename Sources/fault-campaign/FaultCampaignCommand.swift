@@ -4,9 +4,10 @@ import Foundation
 import NeedleCore
 import Synchronization
 
-/// `fault-campaign --minutes N`: random treatments with injected faults on every core until the
-/// time is up, the safety invariants checked at every simulated tick. Exit 1 on any violation,
-/// printing the seed that replays it (`--replay SEED`).
+/// `fault-campaign --minutes N` or `--treatments N`: random treatments with injected faults on
+/// every core until the time is up or the count is done, the safety invariants checked at every
+/// simulated tick. Exit 1 on any violation, printing the seed that replays it (`--replay SEED`).
+/// CI uses a count: the same treatments on every run, whatever the machine's speed.
 @main
 struct FaultCampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,8 +15,11 @@ struct FaultCampaignCommand: ParsableCommand {
         abstract:
             "Random treatments with injected faults on the simulated pen; the safety invariants checked every tick.")
 
-    @Option(help: "How long to run, in minutes (decimals allowed).")
-    var minutes: Double = 1
+    @Option(help: "How long to run, in minutes (decimals allowed); 1 when neither this nor --treatments is given.")
+    var minutes: Double?
+
+    @Option(help: "Run exactly this many treatments (the same ones for the same seed), however long it takes.")
+    var treatments: Int?
 
     @Option(help: "The campaign's seed: the same seed and time give the same first treatments.")
     var seed: UInt64 = 1
@@ -27,8 +31,14 @@ struct FaultCampaignCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
-        guard minutes > 0 && minutes <= 24 * 60 else {
+        if minutes != nil && treatments != nil {
+            throw ValidationError("give --minutes or --treatments, not both.")
+        }
+        if let minutes, !(minutes > 0 && minutes <= 24 * 60) {
             throw ValidationError("--minutes must be more than 0 and at most 1440, not \(minutes).")
+        }
+        if let treatments, !(1...100_000_000).contains(treatments) {
+            throw ValidationError("--treatments must be from 1 to 100000000, not \(treatments).")
         }
     }
 
@@ -40,14 +50,15 @@ struct FaultCampaignCommand: ParsableCommand {
             throw ExitCode(checker.violations.isEmpty ? 0 : 1)
         }
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let deadline = ContinuousClock.now + .milliseconds(Int64(minutes * 60_000))
+        let deadline = ContinuousClock.now + .milliseconds(Int64((minutes ?? 1) * 60_000))
+        let count = treatments.map(UInt64.init)
         let started = ContinuousClock.now
         let total = Mutex(CampaignFigures())
         let seed = self.seed
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var figures = CampaignFigures()
             var index = UInt64(worker)
-            while ContinuousClock.now < deadline {
+            while count.map({ index < $0 }) ?? (ContinuousClock.now < deadline) {
                 let treatmentSeed = Campaign.treatmentSeed(campaign: seed, index: index)
                 figures.add(Campaign.treatment(seed: treatmentSeed), seed: treatmentSeed)
                 index += UInt64(workers)
