@@ -172,6 +172,12 @@ struct ConfigurationCatalogueTests {
                 "[\u{01}]\n",
                 "CONFIG:1: syntax: a table name cannot begin with U+1; write [name] with letters, digits, - and _, or quote it.\n"
             ),
+            // Found by fuzz-config: a session length of 0 trapped in the continuous run's check
+            // (its range ends at the session length), killing the daemon.
+            (
+                "[limits]\nmax-session-length-minutes = 0\n",
+                "CONFIG:2: limits.max-session-length-minutes: 0 s is outside the allowed range 1 min to 120 min.\n"
+            ),
             // Found by fuzz-config: an empty key was named by nothing ("CONFIG:1: : unknown
             // key"); a key that is not bare is now quoted as TOML would write it.
             (

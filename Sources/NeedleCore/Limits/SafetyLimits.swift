@@ -90,13 +90,16 @@ public struct SafetyLimits: Sendable, Equatable {
             .maxTemperature, temperatureMax.rawValue,
             within: MilliCelsius.degrees(20).rawValue...HardwareCeilings.temperatureMax.rawValue,
             shown: { "\(MilliCelsius(Int32($0)))" })
-        try Self.check(
-            .maxContinuousRun, continuousRunMax.rawValue,
-            within: Nanoseconds.seconds(1).rawValue...sessionLengthMax.rawValue,
-            shown: { "\(Nanoseconds($0))" })
+        // A limit that bounds another is checked first: the continuous run's range ends at the
+        // session length, and a range whose end lies below its start traps (fuzz-config found
+        // `max-session-length-minutes = 0` killing the daemon, so a reload could have).
         try Self.check(
             .maxSessionLength, sessionLengthMax.rawValue,
             within: Nanoseconds.minutes(1).rawValue...HardwareCeilings.sessionLengthMax.rawValue,
+            shown: { "\(Nanoseconds($0))" })
+        try Self.check(
+            .maxContinuousRun, continuousRunMax.rawValue,
+            within: Nanoseconds.seconds(1).rawValue...sessionLengthMax.rawValue,
             shown: { "\(Nanoseconds($0))" })
         try Self.check(
             .maxCartridgeUse, cartridgeUseMax.rawValue,
