@@ -131,7 +131,7 @@ public final class TreatmentStore: Sendable {
         try await pool.read(body)
     }
 
-    // MARK: Telemetry and cartridge use
+    // MARK: Room left
 
     /// Bytes the records can still grow by: the lesser of what `max_page_count` leaves (free
     /// pages inside the file counted) and what the file system has free for the daemon.
@@ -147,6 +147,8 @@ public final class TreatmentStore: Sendable {
         guard statvfs((path as NSString).deletingLastPathComponent, &fileSystem) == 0 else { return withinLimit }
         return min(withinLimit, Int64(fileSystem.f_bavail) * Int64(fileSystem.f_frsize))
     }
+
+    // MARK: Telemetry and cartridge use
 
     public func append(_ samples: [TelemetrySample]) async throws {
         guard !samples.isEmpty else { return }

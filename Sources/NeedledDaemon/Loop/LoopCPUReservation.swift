@@ -11,12 +11,10 @@ enum LoopCPUReservation {
     /// Moves every thread of the process but the caller onto the CPUs it may use other than
     /// `cpu`. Returns how many were moved, or nil when there is no other CPU to move them to.
     static func keepOtherThreads(offCPU cpu: Int) -> Int? {
-        var allowed = cpu_set_t()
         // The caller (the loop) is pinned to `cpu` by now; the process may use the CPUs of its
-        // main thread, which nothing has narrowed.
-        let processID = getpid()
-        guard linuxSchedGetAffinity(processID, MemoryLayout<cpu_set_t>.size, &allowed) == 0 else { return nil }
-        var others = allowed
+        // main thread (whose id is the process's), which nothing has narrowed.
+        var others = cpu_set_t()
+        guard linuxSchedGetAffinity(getpid(), MemoryLayout<cpu_set_t>.size, &others) == 0 else { return nil }
         let hadOthers = withUnsafeMutableBytes(of: &others) { bytes -> Bool in
             guard cpu / 8 < bytes.count else { return false }
             bytes[cpu / 8] &= ~UInt8(1 << (cpu % 8))
