@@ -37,13 +37,20 @@ public struct FlightReplay: Sendable {
     }
 
     public private(set) var samples: [Sample] = []
-    /// The first tick where the speeds part by more than `speedTolerance` (nil: they never do).
+    /// The first tick of the first run of `partingTicks` ticks in which the speeds differ by more
+    /// than `speedTolerance` (nil: they never do). A run, not a tick: the pen's sensor and the
+    /// model's stand at different phases, so while the speed changes their estimates can differ by
+    /// an edge interval's worth for a few ticks; a jam keeps them apart until the stall latches.
+    public static let partingTicks = 20
+    /// Where the speeds parted, as above.
     public private(set) var partedAt: Int64?
+    private var apartSince: Int64?
+    private var apartTicks = 0
     public private(set) var speedDeviationMax: Hertz = .zero
     public private(set) var depthDeviationMax: Micrometres = .zero
 
-    /// Runs the replay. The simulated speed is estimated as the loop does: encoder counts over
-    /// `windowTicks`, divided by the measured time; the first window is warm-up and not compared.
+    /// Runs the replay. The simulated speed is estimated as the loop does (the loop's own
+    /// `SpeedEstimator` over the simulated sensor); the first window is warm-up and not compared.
     public init(
         _ ticks: [Tick], windowTicks: Int = Int(SpeedControlSettings().estimatorWindowTicks),
         speedTolerance: Hertz = Hertz(5)
@@ -51,22 +58,14 @@ public struct FlightReplay: Sendable {
         guard let first = ticks.first else { return }
         var pen = SimulatedPen(seed: 1)
         pen.prime(strokeRate: first.recordedSpeed, depth: first.recordedDepth)
-        var counts: [Int64] = []
-        var periods: [Int64] = []
+        var estimator = SpeedEstimator(
+            window: .milliseconds(Int64(windowTicks)), sensor: pen.motor.parameters.sensor)
         for (index, tick) in ticks.enumerated() {
             pen.advance(by: tick.measuredPeriod)
-            let count = pen.readInputs(measuredPeriod: tick.measuredPeriod).encoderCount
-            counts.append(count)
-            periods.append(tick.measuredPeriod.rawValue)
-            if counts.count > windowTicks + 1 {
-                counts.removeFirst()
-                periods.removeFirst()
-            }
-            let elapsed = periods.dropFirst().reduce(0, +)
-            let revolutions =
-                Double(counts.last! - counts.first!) / Double(MotorModel.Parameters().encoderCountsPerRevolution)
-            let simulated =
-                elapsed > 0 ? Hertz(millihertz: Int32((revolutions / (Double(elapsed) / 1e9) * 1000).rounded())) : .zero
+            let inputs = pen.readInputs(measuredPeriod: tick.measuredPeriod)
+            estimator.update(
+                count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge, measuredPeriod: tick.measuredPeriod)
+            let simulated = estimator.speed
             let sample = Sample(
                 tick: tick.tick, recordedSpeed: tick.recordedSpeed, simulatedSpeed: simulated,
                 recordedDepth: tick.recordedDepth, simulatedDepth: pen.trueDepth)
@@ -76,7 +75,13 @@ public struct FlightReplay: Sendable {
                 let depthGap = Micrometres(abs(sample.recordedDepth.rawValue - sample.simulatedDepth.rawValue))
                 speedDeviationMax = max(speedDeviationMax, speedGap)
                 depthDeviationMax = max(depthDeviationMax, depthGap)
-                if partedAt == nil && speedGap > speedTolerance { partedAt = tick.tick }
+                if speedGap > speedTolerance {
+                    if apartTicks == 0 { apartSince = tick.tick }
+                    apartTicks += 1
+                    if partedAt == nil && apartTicks >= Self.partingTicks { partedAt = apartSince }
+                } else {
+                    apartTicks = 0
+                }
             }
             pen.writeOutputs(tick.outputs)
         }

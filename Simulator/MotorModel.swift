@@ -1,3 +1,5 @@
+public import NeedleCore
+
 /// A small coreless DC motor driving the needle cam, as a first-order electromechanical model:
 /// armature resistance, back-EMF, rotor inertia, viscous and Coulomb friction, and a load torque
 /// from skin contact. Inductance is left out (its time constant is ~100× shorter than the
@@ -13,7 +15,8 @@ public struct MotorModel: Sendable {
         public var coulombFrictionNewtonMetres = 3.0e-4
         /// The mean load torque of needles puncturing skin.
         public var skinLoadNewtonMetres = 2.5e-4
-        public var encoderCountsPerRevolution: Int64 = 256
+        /// The stroke-rate sensor on the shaft (the same `[sensor]` the supervisor is told of).
+        public var sensor: SpeedSensor = .default
         public init() {}
     }
 
@@ -31,9 +34,8 @@ public struct MotorModel: Sendable {
     /// Strokes per second right now.
     public var strokeRateHertz: Double { speedRadiansPerSecond / (2 * .pi) }
 
-    public var encoderCount: Int64 {
-        Int64((angleRadians / (2 * .pi) * Double(parameters.encoderCountsPerRevolution)).rounded(.down))
-    }
+    /// The shaft's angle in sensor counts (fractional): the sensor's edges lie at its whole numbers.
+    public var angleCounts: Double { angleRadians / (2 * .pi) * Double(parameters.sensor.countsPerRevolution) }
 
     enum Drive {
         case volts(Double)  // driven, or braked (0 V across shorted windings)

@@ -23,6 +23,10 @@ public struct SimulatedPen: PenHardware, Sendable {
     public var hardwareStatus: HardwareStatus = .ok
 
     private var frozenEncoderCount: Int64? = nil
+    /// The sensor's count (quadrature: signed; tachometer: every edge, whichever way) and when its
+    /// newest edge came, interpolated inside the physics step as a kernel timestamp would be.
+    public private(set) var sensorCount: Int64 = 0
+    private var newestEdgeAt: Nanoseconds = .zero
     private var cartridgeCount: UInt64 = 0
     private var random: SplitMix64
     private let ambient = MilliCelsius.degrees(25)
@@ -30,6 +34,7 @@ public struct SimulatedPen: PenHardware, Sendable {
     /// A pen just powered up: the depth stage somewhere in its travel (from the seed), a fresh
     /// cartridge inserted, the motor at rest.
     public init(seed: UInt64 = 1, motorParameters: MotorModel.Parameters = .init()) {
+        precondition(motorParameters.sensor.countsPerRevolution > 0, "sensor resolution must be positive")
         var random = SplitMix64(seed: seed)
         self.motor = MotorModel(parameters: motorParameters)
         self.depthStage = DepthStageModel(positionSteps: Int32.random(in: 0...600, using: &random))
@@ -41,7 +46,8 @@ public struct SimulatedPen: PenHardware, Sendable {
 
     public mutating func readInputs(measuredPeriod: Nanoseconds) -> PenInputs {
         PenInputs(
-            encoderCount: frozenEncoderCount ?? motor.encoderCount,
+            encoderCount: frozenEncoderCount ?? sensorCount,
+            newestEdgeAge: frozenEncoderCount == nil ? elapsed - newestEdgeAt : .zero,
             homeSwitchActive: depthStage.homeSwitchActive,
             cartridgePresent: cartridgeSerial != nil,
             motorDriverFaultActive: activeFaults.contains(.driverFault),
@@ -65,10 +71,25 @@ public struct SimulatedPen: PenHardware, Sendable {
         var remaining = duration
         while remaining > .zero {
             let slice = min(remaining, Self.substep)
+            let before = motor.angleCounts
             advanceOneSlice(seconds: Double(slice.rawValue) / 1e9)
+            countEdges(from: before, to: motor.angleCounts, during: slice)
+            elapsed = elapsed + slice
             remaining = remaining - slice
         }
-        elapsed = elapsed + duration
+    }
+
+    /// The sensor's edges between two angles (in counts) of one physics step: the count moves by
+    /// the whole numbers crossed, and the newest edge is timed where the last one was crossed.
+    private mutating func countEdges(from before: Double, to after: Double, during slice: Nanoseconds) {
+        let low = before.rounded(.down)
+        let high = after.rounded(.down)
+        guard low != high else { return }
+        let crossed = Int64(high - low)
+        sensorCount += motor.parameters.sensor.isQuadrature ? crossed : abs(crossed)
+        let lastBoundary = after > before ? high : high + 1
+        let fraction = (lastBoundary - before) / (after - before)
+        newestEdgeAt = elapsed + Nanoseconds(Int64((fraction * Double(slice.rawValue)).rounded()))
     }
 
     private mutating func advanceOneSlice(seconds dt: Double) {
@@ -110,7 +131,7 @@ public struct SimulatedPen: PenHardware, Sendable {
     public mutating func inject(_ fault: SimulatedFault) {
         activeFaults.insert(fault)
         switch fault {
-        case .encoderLoss: frozenEncoderCount = motor.encoderCount
+        case .encoderLoss: frozenEncoderCount = sensorCount
         case .cartridgeRemoved: cartridgeSerial = nil
         default: break
         }

@@ -10,7 +10,9 @@ public struct SimulationHarness: Sendable {
 
     public init(configuration: PenConfiguration = PenConfiguration(), seed: UInt64 = 1) {
         supervisor = Supervisor(configuration: configuration)
-        pen = SimulatedPen(seed: seed)
+        var motor = MotorModel.Parameters()
+        motor.sensor = configuration.speedControl.sensor
+        pen = SimulatedPen(seed: seed, motorParameters: motor)
     }
 
     public var period: Nanoseconds { supervisor.configuration.tickPeriod }

@@ -49,7 +49,9 @@ public enum Daemon {
         switch configuration.backend {
         case .simulated:
             try await run(
-                backend: SimulatedBackend(seed: configuration.simulatorSeed), configuration: configuration,
+                backend: SimulatedBackend(
+                    seed: configuration.simulatorSeed, sensor: configuration.pen.speedControl.sensor),
+                configuration: configuration,
                 store: store, context: context)
         case .gpio:
             let monitor = GPIOChipMonitor()
@@ -60,7 +62,8 @@ public enum Daemon {
             let backend: GPIOBackend
             do {
                 backend = try GPIOBackend(
-                    settings: configuration.gpio, tickPeriod: configuration.pen.tickPeriod, monitor: monitor)
+                    settings: configuration.gpio, sensor: configuration.pen.speedControl.sensor,
+                    tickPeriod: configuration.pen.tickPeriod, monitor: monitor)
             } catch {
                 throw DaemonError.backendUnavailable(error.description)
             }

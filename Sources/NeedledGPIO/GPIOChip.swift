@@ -16,7 +16,7 @@ public struct GPIOLine: Sendable, Hashable {
     }
 }
 
-/// An edge seen on an input line, with the kernel's timestamp.
+/// An edge seen on an input line, with the kernel's timestamp (CLOCK_MONOTONIC).
 public struct GPIOEdge: Sendable, Equatable {
     public var rising: Bool
     public var timestampNanoseconds: Int64
@@ -25,6 +25,21 @@ public struct GPIOEdge: Sendable, Equatable {
         self.rising = rising
         self.timestampNanoseconds = timestampNanoseconds
     }
+}
+
+/// What one read of a line's queued edges brought: how many, and whether the kernel may have
+/// dropped some (its buffer was full, or its sequence numbers skipped). The adapter knows its
+/// interface's buffer, so it decides `mayHaveLost`; the backend never trusts a count it sets.
+public struct GPIOEdgeRead: Sendable, Equatable {
+    public var count: Int
+    public var mayHaveLost: Bool
+
+    public init(count: Int, mayHaveLost: Bool) {
+        self.count = count
+        self.mayHaveLost = mayHaveLost
+    }
+
+    public static let none = GPIOEdgeRead(count: 0, mayHaveLost: false)
 }
 
 /// The GPIO chip as the backend uses it. Every libgpiod call is behind this protocol, so that a
@@ -40,8 +55,8 @@ public protocol GPIOChip: AnyObject {
     func requestInput(offset: UInt32, name: String, edges: Bool, pullDown: Bool) throws(GPIOError) -> GPIOLine
     func set(_ line: GPIOLine, _ value: Bool) throws(GPIOError)
     func get(_ line: GPIOLine) throws(GPIOError) -> Bool
-    /// Reads the edges queued on `line` into `buffer` (never blocks); returns how many.
-    func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> Int
+    /// Reads the edges queued on `line` into `buffer`, oldest first (never blocks).
+    func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> GPIOEdgeRead
     /// Releases every line, the last requested first (the enable line is requested last).
     func releaseAll()
 }
@@ -49,6 +64,9 @@ public protocol GPIOChip: AnyObject {
 /// libgpiod 1.6 (Debian 12).
 public final class LibgpiodV1Chip: GPIOChip {
     public static let consumer = "needled"
+    /// uAPI v1 keeps 16 events a line and drops the newest silently past that
+    /// (`drivers/gpio/gpiolib-cdev.c`): a read that finds 16 may have lost edges.
+    public static let kernelEventsPerLine = 16
 
     public let label: String
     /// The device node it was opened from, when known (`/dev/gpiochipN`).
@@ -181,7 +199,7 @@ public final class LibgpiodV1Chip: GPIOChip {
         return value == 1
     }
 
-    public func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> Int {
+    public func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> GPIOEdgeRead {
         let fd = lines[line.handle].eventFD
         precondition(fd >= 0, "edges read from a line requested without edges")
         let capacity = Int32(min(buffer.count, eventScratch.count))
@@ -189,7 +207,7 @@ public final class LibgpiodV1Chip: GPIOChip {
             gpiod_line_event_read_fd_multiple(fd, scratch.baseAddress, UInt32(capacity))
         }
         if count < 0 {
-            if errno == EAGAIN || errno == EINTR { return 0 }
+            if errno == EAGAIN || errno == EINTR { return .none }
             throw GPIOError(
                 .ioFailed(line: line.name), call: "gpiod_line_event_read_fd_multiple", errno: Errno(rawValue: errno))
         }
@@ -199,7 +217,7 @@ public final class LibgpiodV1Chip: GPIOChip {
                 rising: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE),
                 timestampNanoseconds: Int64(event.ts.tv_sec) * 1_000_000_000 + Int64(event.ts.tv_nsec))
         }
-        return Int(count)
+        return GPIOEdgeRead(count: Int(count), mayHaveLost: Int(count) >= Self.kernelEventsPerLine)
     }
 
     public func releaseAll() {

@@ -98,6 +98,27 @@ struct ConfigurationCatalogueTests {
                 "[limits]\narea-max-depth-micrometres = 5\n",
                 "CONFIG:2: limits.area-max-depth-micrometres: must be a table of area = micrometres.\n"
             ),
+            ("[sensor]\nkind = \"hall\"\n", "CONFIG:2: sensor.kind: must be \"quadrature\" or \"tachometer\".\n"),
+            (
+                "[sensor]\ncounts-per-revolution = 2048\n",
+                "CONFIG:2: sensor.counts-per-revolution: 2048 is outside the allowed range 4 to 1024.\n"
+            ),
+            (
+                "[sensor]\ncounts-per-revolution = 10\n",
+                "CONFIG:2: sensor.counts-per-revolution: 10 is not a multiple of 4 (a quadrature cycle is 4 counts).\n"
+            ),
+            (
+                "[sensor]\npulses-per-revolution = 2\n",
+                "CONFIG:2: sensor.pulses-per-revolution: is for kind = \"tachometer\"; a quadrature encoder takes counts-per-revolution.\n"
+            ),
+            (
+                "[sensor]\nkind = \"tachometer\"\npulses-per-revolution = 0\n",
+                "CONFIG:3: sensor.pulses-per-revolution: 0 is outside the allowed range 1 to 64.\n"
+            ),
+            (
+                "[sensor]\nkind = \"tachometer\"\ncounts-per-revolution = 12\n",
+                "CONFIG:3: sensor.counts-per-revolution: is for kind = \"quadrature\"; a tachometer takes pulses-per-revolution.\n"
+            ),
             ("[gpio]\nchip-label = \"\"\n", "CONFIG:2: gpio.chip-label: must be a non-empty string.\n"),
             ("[gpio]\npwm-chip = 7\n", "CONFIG:2: gpio.pwm-chip: must be a non-empty string.\n"),
             ("[gpio]\npwm-channel = 64\n", "CONFIG:2: gpio.pwm-channel: 64 is outside the allowed range 0 to 63.\n"),
@@ -182,7 +203,7 @@ struct ConfigurationCatalogueTests {
             // key"); a key that is not bare is now quoted as TOML would write it.
             (
                 "'' = ''\n",
-                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].\n"
+                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access] and [socket].\n"
             ),
             (
                 "[pen]\n\"needle count\" = 12\n",

@@ -82,7 +82,7 @@ struct ConfigurationTests {
             ),
             (
                 "[motor]\npower = 3\n",
-                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].\n"
+                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access] and [socket].\n"
             ),
             ("[limits\n", "CONFIG:1: syntax: "),
             (

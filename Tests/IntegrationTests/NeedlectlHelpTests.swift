@@ -42,7 +42,7 @@ struct NeedlectlHelpTests {
             Issue.record("needlectl faults --json is not a JSON array: \(json)")
             return
         }
-        #expect(rows.count == 16)
+        #expect(rows.count == 17)
         let (badCode, _, badErrors) = try needlectl(["faults", "meteor"])
         #expect(badCode == 2)
         #expect(badErrors.hasPrefix("Error: unknown fault code \"meteor\"; the codes are emergencyStop, overspeed,"))

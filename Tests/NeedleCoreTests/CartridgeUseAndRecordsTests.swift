@@ -72,7 +72,7 @@ struct CartridgeUseAndRecordsTests {
         let atOpen = try #require(pen.supervisor.session).encoderCountAtOpen
         let before = pen.supervisor.status.sessionStrokes
         pen.ticks(1000)  // one second at the 100 Hz default
-        let counts = Int64(pen.supervisor.configuration.speedControl.encoderCountsPerRevolution)
+        let counts = Int64(pen.supervisor.configuration.speedControl.sensor.countsPerRevolution)
         #expect(pen.supervisor.status.sessionStrokes == (pen.inputs.encoderCount - atOpen) / counts)
         #expect((99...101).contains(pen.supervisor.status.sessionStrokes - before))
         try pen.supervisor.handle(.stop)

@@ -21,7 +21,7 @@ struct TestPen {
     /// unless `followSwitch` is false.
     @discardableResult
     mutating func tick(followSwitch: Bool = true) -> TickOutput {
-        let counts = Double(supervisor.configuration.speedControl.encoderCountsPerRevolution)
+        let counts = Double(supervisor.configuration.speedControl.sensor.countsPerRevolution)
         encoderFraction += turning.hertzValue * counts * supervisor.configuration.tickPeriod.secondsValue
         let whole = encoderFraction.rounded(.down)
         inputs.encoderCount += Int64(whole)

@@ -14,6 +14,9 @@ final class RecordingChip: GPIOChip {
     var trace: [String] = []
     var levels: [String: Bool] = [:]
     var queuedEdges: [String: [GPIOEdge]] = [:]
+    /// The kernel's buffer per line: libgpiod 1.6's 16 by default. Edges queued beyond it are
+    /// dropped, as the kernel drops them, and a read that finds it full says so.
+    var kernelEventsPerLine = LibgpiodV1Chip.kernelEventsPerLine
     var failNext: Errno?
     private var requested: [GPIOLine] = []
 
@@ -47,11 +50,11 @@ final class RecordingChip: GPIOChip {
         return levels[line.name] ?? false
     }
 
-    func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> Int {
-        let edges = queuedEdges[line.name] ?? []
-        for (index, edge) in edges.enumerated() { buffer[index] = edge }
+    func readEdges(_ line: GPIOLine, into buffer: inout [GPIOEdge]) throws(GPIOError) -> GPIOEdgeRead {
+        let kept = (queuedEdges[line.name] ?? []).prefix(kernelEventsPerLine)
+        for (index, edge) in kept.enumerated() { buffer[index] = edge }
         queuedEdges[line.name] = []
-        return edges.count
+        return GPIOEdgeRead(count: kept.count, mayHaveLost: kept.count >= kernelEventsPerLine)
     }
 
     func releaseAll() {
@@ -132,6 +135,184 @@ struct GPIOBackendTests {
         _ = pen.readInputs(measuredPeriod: .milliseconds(1))
         chip.queuedEdges = ["encoder-a": [edge(true)]]
         #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).encoderCount == 2)
+    }
+
+    /// `cycles` quadrature cycles from (A, B) = (0, 0), one edge every `spacing` ns from `start`,
+    /// split by line as the kernel queues them: forward A↑ B↑ A↓ B↓, backward B↑ A↑ B↓ A↓.
+    func quadrature(
+        cycles: Int, forward: Bool, start: Int64 = 1_000, spacing: Int64 = 1_000
+    ) -> (
+        a: [GPIOEdge], b: [GPIOEdge]
+    ) {
+        var a: [GPIOEdge] = []
+        var b: [GPIOEdge] = []
+        var time = start
+        for _ in 0..<cycles {
+            for (onA, rising) in forward
+                ? [(true, true), (false, true), (true, false), (false, false)]
+                : [(false, true), (true, true), (false, false), (true, false)]
+            {
+                let edge = GPIOEdge(rising: rising, timestampNanoseconds: time)
+                if onA { a.append(edge) } else { b.append(edge) }
+                time += spacing
+            }
+        }
+        return (a, b)
+    }
+
+    @Test("15 quadrature cycles in one tick, interleaved: 60 counts forward, -60 backward")
+    func interleavedCycles() throws {
+        let chip = restingChip()
+        chip.kernelEventsPerLine = 1024  // libgpiod 2.x's largest buffer: nothing dropped
+        var pen = try backend(chip)
+        let forward = quadrature(cycles: 15, forward: true)
+        chip.queuedEdges = ["encoder-a": forward.a, "encoder-b": forward.b]
+        let inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.encoderCount == 60)
+        #expect(inputs.speedSensorTrusted)
+        let backward = quadrature(cycles: 15, forward: false, start: 100_000)
+        chip.queuedEdges = ["encoder-a": backward.a, "encoder-b": backward.b]
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).encoderCount == 0)
+        chip.queuedEdges = ["encoder-a": backward.a, "encoder-b": backward.b].mapValues { edges in
+            edges.map { GPIOEdge(rising: $0.rising, timestampNanoseconds: $0.timestampNanoseconds + 200_000) }
+        }
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).encoderCount == -60)
+    }
+
+    /// Ticks of a motor turning at `hertz` on a `countsPerRevolution` encoder, each `tickNs`
+    /// long; returns the last inputs and whether every read was trusted.
+    func turn(
+        _ pen: inout GPIOBackend, _ chip: RecordingChip, hertz: Int64, countsPerRevolution: Int64,
+        ticks: [Int64]
+    ) -> (inputs: PenInputs, allTrusted: Bool, counts: Int64) {
+        let spacing = 1_000_000_000 / (hertz * countsPerRevolution)
+        var time: Int64 = 1_000_000
+        var phase = 0  // 0..3: the next edge of the forward cycle
+        var total: Int64 = 0
+        var allTrusted = true
+        var inputs = PenInputs()
+        for tickNs in ticks {
+            var a: [GPIOEdge] = []
+            var b: [GPIOEdge] = []
+            let end = time + tickNs
+            while time < end {
+                let edge = GPIOEdge(rising: phase < 2, timestampNanoseconds: time)
+                if phase % 2 == 0 { a.append(edge) } else { b.append(edge) }
+                phase = (phase + 1) % 4
+                time += spacing
+                total += 1
+            }
+            chip.queuedEdges = ["encoder-a": a, "encoder-b": b]
+            inputs = pen.readInputs(measuredPeriod: Nanoseconds(tickNs))
+            allTrusted = allTrusted && inputs.speedSensorTrusted
+        }
+        return (inputs, allTrusted, total)
+    }
+
+    @Test("150 strokes/s on a 256-count encoder with ticks 5 ms late: every edge counted (libgpiod 2.x's buffer)")
+    func fullRateLateTicks() throws {
+        let chip = restingChip()
+        chip.kernelEventsPerLine = 1024
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), sensor: .quadrature(countsPerRevolution: 256), tickPeriod: .milliseconds(1),
+            openChip: { _ throws(GPIOError) in chip })
+        let ticks: [Int64] =
+            Array(repeating: 1_000_000, count: 20) + [6_000_000] + Array(repeating: 1_000_000, count: 5)
+        let result = turn(&pen, chip, hertz: 150, countsPerRevolution: 256, ticks: ticks)
+        #expect(result.allTrusted)
+        #expect(result.inputs.encoderCount == result.counts)
+        #expect(result.counts > 150 * 256 * 30 / 1000)
+    }
+
+    @Test("The same encoder on libgpiod 1.6 (16 events a line) overflows the kernel's buffer: never trusted")
+    func v1BufferOverflows() throws {
+        let chip = restingChip()
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), sensor: .quadrature(countsPerRevolution: 256), tickPeriod: .milliseconds(1),
+            openChip: { _ throws(GPIOError) in chip })
+        let result = turn(&pen, chip, hertz: 150, countsPerRevolution: 256, ticks: [1_000_000])
+        #expect(!result.allTrusted, "19 edges a line in a tick: the kernel kept 16 and dropped the rest")
+        #expect(result.inputs.encoderCount < result.counts)
+    }
+
+    @Test("The default 12-count encoder at 150 strokes/s and a 5 ms late tick fits libgpiod 1.6's buffer")
+    func defaultSensorFitsV1() throws {
+        let chip = restingChip()
+        var pen = try backend(chip)
+        let ticks: [Int64] =
+            Array(repeating: 1_000_000, count: 20) + [6_000_000] + Array(repeating: 1_000_000, count: 5)
+        let result = turn(&pen, chip, hertz: 150, countsPerRevolution: 12, ticks: ticks)
+        #expect(result.allTrusted)
+        #expect(result.inputs.encoderCount == result.counts)
+    }
+
+    @Test("An edge that cannot happen (its partner lost) makes the read untrusted; the next read is trusted again")
+    func impossibleEdge() throws {
+        let chip = restingChip()
+        chip.kernelEventsPerLine = 1024
+        var pen = try backend(chip)
+        // A↑ then A↑ again: the A↓ between them was lost.
+        chip.queuedEdges = [
+            "encoder-a": [
+                GPIOEdge(rising: true, timestampNanoseconds: 1_000),
+                GPIOEdge(rising: true, timestampNanoseconds: 3_000),
+            ]
+        ]
+        #expect(!pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+        chip.queuedEdges = ["encoder-b": [GPIOEdge(rising: true, timestampNanoseconds: 5_000)]]
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+    }
+
+    @Test("A tachometer uses encoder-a alone: every edge counts, two rising edges in a row are a loss")
+    func tachometer() throws {
+        let chip = restingChip()
+        chip.names = chip.names.filter { $0 != "encoder-b" }
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), sensor: .tachometer(pulsesPerRevolution: 2), tickPeriod: .milliseconds(1),
+            openChip: { _ throws(GPIOError) in chip })
+        #expect(!chip.trace.contains { $0.contains("encoder-b") })
+        chip.queuedEdges = [
+            "encoder-a": [
+                GPIOEdge(rising: true, timestampNanoseconds: 1_000),
+                GPIOEdge(rising: false, timestampNanoseconds: 2_000),
+                GPIOEdge(rising: true, timestampNanoseconds: 3_000),
+            ]
+        ]
+        let inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.encoderCount == 3 && inputs.speedSensorTrusted)
+        chip.queuedEdges = ["encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 4_000)]]
+        #expect(!pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+    }
+
+    @Test("The newest edge's age comes from its kernel timestamp against the monotonic clock")
+    func newestEdgeAge() throws {
+        let chip = restingChip()
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { 10_000_000 })
+        chip.queuedEdges = ["encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 9_600_000)]]
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).newestEdgeAge == .microseconds(400))
+    }
+
+    @Test("Lost edges while running: speedSensorFault and the enable low in the tick that reads them")
+    func lostEdgesStopTheMotor() throws {
+        let chip = restingChip()
+        var pen = try backend(chip)
+        var supervisor = Supervisor()
+        // Running as far as the outputs go: the enable is high.
+        pen.writeOutputs(
+            PenOutputs(
+                motorEnabled: true, brakeEngaged: false, motorDuty: .full, heartbeat: true, stepperEnabled: true,
+                depthSteps: 0))
+        #expect(chip.levels["motor-enable"] == true)
+        chip.queuedEdges = [
+            "encoder-a": Array(
+                repeating: GPIOEdge(rising: true, timestampNanoseconds: 1_000), count: 20)
+        ]
+        let output = supervisor.tick(pen.readInputs(measuredPeriod: .milliseconds(1)))
+        #expect(supervisor.fault?.code == .speedSensorFault)
+        pen.writeOutputs(output.outputs)
+        #expect(chip.levels["motor-enable"] == false)
     }
 
     @Test("Turning on, the enable goes last; turning off, it goes first; steps pulse with their direction")

@@ -15,9 +15,9 @@ public struct DutyPerHertzSecond: Hashable, Sendable {
 /// How the stroke-speed loop is tuned: a PI controller with feed-forward from a motor model.
 /// The defaults match the simulated pen's motor (Docs/architecture.md, "Speed control").
 public struct SpeedControlSettings: Sendable, Equatable {
-    /// Encoder counts per motor revolution (one revolution is one stroke).
-    public var encoderCountsPerRevolution: Int32 = 256
-    /// The speed estimate is the count difference over this many ticks.
+    /// The stroke-rate sensor (`[sensor]`): its kind and resolution.
+    public var sensor: SpeedSensor = .default
+    /// The speed estimate spans at least this many ticks' time (and a whole sensor cycle).
     public var estimatorWindowTicks: Int32 = 8
     public var proportionalGain = DutyPerHertz(partsPerMillion: 12_000)
     public var integralGain = DutyPerHertzSecond(partsPerMillion: 200_000)

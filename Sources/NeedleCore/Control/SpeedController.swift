@@ -28,8 +28,11 @@ struct SpeedController: Sendable, Equatable {
         setpointSlope = (rampedSetpoint - before).hertzValue / tickPeriod.secondsValue
     }
 
-    /// The duty for this tick, given the measured speed.
-    mutating func duty(measured: Hertz, tickPeriod: Nanoseconds) -> Duty {
+    /// The duty for this tick, given the measured speed; nil while the sensor has no measurement
+    /// yet (a start from rest with a coarse sensor), when the feed-forward alone steers and the
+    /// integrator holds: correcting against a speed of zero that is only unmeasured would wind
+    /// the integrator up and overshoot once the first edges arrive.
+    mutating func duty(measured: Hertz?, tickPeriod: Nanoseconds) -> Duty {
         let setpoint = rampedSetpoint.hertzValue
         guard setpoint > 0 else {
             integral = 0
@@ -41,6 +44,7 @@ struct SpeedController: Sendable, Equatable {
             + settings.feedForwardAccelerationDuty.value * setpointSlope
         // The estimate averages over its window, so it describes the speed half a window ago:
         // compare it with the setpoint of that moment, or every ramp ends in an overshoot.
+        guard let measured else { return Duty(fraction: min(max(feedForward + integral, 0), 1)) }
         let estimatorLag = Double(settings.estimatorWindowTicks) / 2 * tickPeriod.secondsValue
         let error = setpoint - setpointSlope * estimatorLag - measured.hertzValue
         let proportional = settings.proportionalGain.value * error

@@ -1,63 +1,121 @@
-/// Estimates the stroke rate from the encoder count: the count difference over a fixed window of
-/// ticks, divided by the time those ticks really took (the loop's measured periods, not the
-/// nominal one: a late tick carries more counts, and must carry more time too). Fixed storage,
-/// so an update never allocates.
-struct SpeedEstimator: Sendable, Equatable {
-    static let windowTicksMax = 32
+/// Estimates the stroke rate from the sensor's count and the time of its newest edge (the
+/// "M/T" method of motor drives): the counts between two edges divided by the time between those
+/// edges, over a window of at least `window` and at least one whole sensor cycle. Timing the edges
+/// rather than the ticks is what lets a sensor of a few counts a revolution hold speed: at 25
+/// strokes/s a 12-count encoder brings 0.3 counts a tick, so a count over ticks is a staircase,
+/// while the time between its edges is exact to the kernel's timestamp.
+///
+/// Time is the sum of the loop's measured periods (a late tick carries more counts and more time);
+/// an edge's time is that clock less the edge's age at the read. When the next edge is overdue
+/// (the motor slowing or stopped), the estimate falls as one count over the time since the newest
+/// edge, so a stalled motor reads as stalled within a few edge intervals, and a stopped one as
+/// zero. Fixed storage, so an update never allocates.
+public struct SpeedEstimator: Sendable, Equatable {
+    /// Count changes remembered (at most one a tick): enough for the window at any sensor speed.
+    static let historyCapacity = 64
+    /// An edge older than this says nothing about the speed now: the estimate is zero.
+    static let stillAfter = Nanoseconds.milliseconds(500)
+    /// The next edge counts as overdue past this many of the measured intervals (a real sensor's
+    /// edges are not evenly spaced within a cycle; up to 1.5× one interval is normal).
+    static let overdueIntervalsNumerator: Int64 = 3
+    static let overdueIntervalsDenominator: Int64 = 2
 
-    private var counts: InlineArray<33, Int64>
-    /// Time since the estimator started, at each stored count, in nanoseconds.
-    private var times: InlineArray<33, Int64>
+    /// The count right after each remembered edge (the newest edge of its tick).
+    private var historyCounts: InlineArray<64, Int64>
+    /// The clock at each remembered edge, in nanoseconds.
+    private var historyTimes: InlineArray<64, Int64>
     private var clock: Int64 = 0
     private var newest: Int = 0
     private var filled: Int = 0
-    private let windowTicks: Int
+    /// The count at the previous read; nil right after a reset (the count at rest is no edge,
+    /// and no time can be given to it).
+    private var previousCount: Int64? = nil
+    private let window: Int64
     private let countsPerRevolution: Int64
+    private let countsPerCycle: Int64
 
-    private(set) var speed: Hertz = .zero
+    public private(set) var speed: Hertz = .zero
+    /// False until two recent edges give an interval (after a start from rest, or once the last
+    /// edge is older than `stillAfter`): `speed` is then zero for want of a measurement, and
+    /// the speed loop steers by its feed-forward alone instead of winding up against a zero.
+    public private(set) var speedKnown = false
 
-    init(windowTicks: Int32, countsPerRevolution: Int32) {
-        precondition(windowTicks >= 1 && Int(windowTicks) <= Self.windowTicksMax, "estimator window out of range")
-        precondition(countsPerRevolution > 0, "encoder resolution must be positive")
-        self.windowTicks = Int(windowTicks)
-        self.countsPerRevolution = Int64(countsPerRevolution)
-        self.counts = InlineArray(repeating: 0)
-        self.times = InlineArray(repeating: 0)
+    public init(window: Nanoseconds, sensor: SpeedSensor) {
+        precondition(window.rawValue >= 1, "estimator window must be positive")
+        precondition(sensor.countsPerRevolution > 0, "sensor resolution must be positive")
+        precondition(sensor.countsPerCycle > 0, "sensor cycle must be positive")
+        self.window = window.rawValue
+        self.countsPerRevolution = Int64(sensor.countsPerRevolution)
+        self.countsPerCycle = Int64(sensor.countsPerCycle)
+        self.historyCounts = InlineArray(repeating: 0)
+        self.historyTimes = InlineArray(repeating: 0)
     }
 
-    /// Adds this tick's count and recomputes the speed over the window (or over what has been
-    /// seen so far, right after a reset).
-    mutating func update(encoderCount: Int64, measuredPeriod: Nanoseconds) {
-        let capacity = windowTicks + 1
-        clock += max(1, measuredPeriod.rawValue)
-        newest = (newest + 1) % capacity
-        counts[newest] = encoderCount
-        times[newest] = clock
-        if filled < capacity { filled += 1 }
-        let span = filled - 1
-        guard span > 0 else {
-            speed = .zero
-            return
+    /// Adds this tick's reading and recomputes the speed. `newestEdgeAge` is how long before the
+    /// read the newest edge arrived; it is taken as within the last period when the count moved.
+    public mutating func update(count: Int64, newestEdgeAge: Nanoseconds, measuredPeriod: Nanoseconds) {
+        let period = max(1, measuredPeriod.rawValue)
+        clock += period
+        defer { previousCount = count }
+        if let previous = previousCount, count != previous {
+            let age = min(max(0, newestEdgeAge.rawValue), period)
+            var edgeTime = clock - age
+            if filled > 0 { edgeTime = max(edgeTime, historyTimes[newest] + 1) }
+            newest = (newest + 1) % Self.historyCapacity
+            historyCounts[newest] = count
+            historyTimes[newest] = edgeTime
+            if filled < Self.historyCapacity { filled += 1 }
         }
-        let oldest = (newest - span + capacity) % capacity
-        let delta = encoderCount - counts[oldest]
-        let seconds = Double(clock - times[oldest]) / 1e9
-        speed = Hertz(hertzValue: Double(delta) / Double(countsPerRevolution) / seconds)
+        let estimate = estimate()
+        speed = estimate ?? .zero
+        speedKnown = estimate != nil
+    }
+
+    /// The speed from the newest edge back over the window, or nil without two recent edges.
+    private func estimate() -> Hertz? {
+        guard filled >= 2 else { return nil }
+        let newestCount = historyCounts[newest]
+        let newestTime = historyTimes[newest]
+        let silence = clock - newestTime
+        guard silence <= Self.stillAfter.rawValue else { return nil }
+        // The oldest remembered edge that the span needs: back at least `window`, and far enough
+        // for a whole cycle; never past what is still recent.
+        var spanCounts: Int64 = 0
+        var spanTime: Int64 = 0
+        for back in 1..<filled {
+            let index = (newest - back + Self.historyCapacity) % Self.historyCapacity
+            let time = historyTimes[index]
+            guard clock - time <= Self.stillAfter.rawValue else { break }
+            spanCounts = newestCount - historyCounts[index]
+            spanTime = newestTime - time
+            if spanTime >= window && spanCounts.magnitude >= countsPerCycle.magnitude { break }
+        }
+        guard spanCounts != 0, spanTime > 0 else { return nil }
+        let measured = Double(spanCounts) / Double(spanTime)  // counts per nanosecond
+        let interval = spanTime / Int64(spanCounts.magnitude)
+        var countsPerNanosecond = measured
+        if silence * Self.overdueIntervalsDenominator > interval * Self.overdueIntervalsNumerator {
+            let bound = 1.0 / Double(silence)
+            countsPerNanosecond = measured > 0 ? min(measured, bound) : max(measured, -bound)
+        }
+        return Hertz(hertzValue: countsPerNanosecond * 1e9 / Double(countsPerRevolution))
     }
 
     /// Forget the history (after a fault reset or a hardware change).
-    mutating func reset() {
+    public mutating func reset() {
         filled = 0
+        previousCount = nil
         speed = .zero
+        speedKnown = false
     }
 
-    static func == (a: Self, b: Self) -> Bool {
-        guard a.newest == b.newest, a.filled == b.filled, a.windowTicks == b.windowTicks,
-            a.countsPerRevolution == b.countsPerRevolution, a.speed == b.speed
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.newest == b.newest, a.filled == b.filled, a.window == b.window,
+            a.countsPerRevolution == b.countsPerRevolution, a.countsPerCycle == b.countsPerCycle,
+            a.speed == b.speed, a.speedKnown == b.speedKnown, a.clock == b.clock, a.previousCount == b.previousCount
         else { return false }
-        guard a.clock == b.clock else { return false }
-        for index in 0..<(a.windowTicks + 1)
-        where a.counts[index] != b.counts[index] || a.times[index] != b.times[index] {
+        for index in 0..<Self.historyCapacity
+        where a.historyCounts[index] != b.historyCounts[index] || a.historyTimes[index] != b.historyTimes[index] {
             return false
         }
         return true

@@ -1,9 +1,16 @@
 /// Everything the loop reads from the pen in one tick. Plain values: the core never touches the
 /// hardware, it is handed this.
 public struct PenInputs: Sendable, Equatable {
-    /// Encoder counts since the backend started (quadrature edges, wrapping is not expected in
-    /// 64 bits). The speed estimate is the change over a window of ticks.
+    /// Speed-sensor counts since the backend started (quadrature edges with their direction, or a
+    /// tachometer's edges; wrapping is not expected in 64 bits).
     public var encoderCount: Int64
+    /// How long before this read the newest count's edge arrived (its kernel timestamp against
+    /// the read's time): the speed is timed by the edges, not the ticks. Zero where the backend
+    /// knows no better (the estimate then times the ticks).
+    public var newestEdgeAge: Nanoseconds
+    /// False when the backend cannot vouch for the count: edges were lost (a full kernel buffer,
+    /// a sequence gap) or an edge arrived that the sensor cannot make. `speedSensorFault`.
+    public var speedSensorTrusted: Bool
     /// True while the depth stage is at or behind its home (fully retracted) position.
     public var homeSwitchActive: Bool
     public var cartridgePresent: Bool
@@ -18,12 +25,15 @@ public struct PenInputs: Sendable, Equatable {
     public var hardwareStatus: HardwareStatus
 
     public init(
-        encoderCount: Int64 = 0, homeSwitchActive: Bool = false, cartridgePresent: Bool = false,
+        encoderCount: Int64 = 0, newestEdgeAge: Nanoseconds = .zero, speedSensorTrusted: Bool = true,
+        homeSwitchActive: Bool = false, cartridgePresent: Bool = false,
         motorDriverFaultActive: Bool = false, emergencyStopPressed: Bool = false,
         temperature: MilliCelsius = .degrees(25), measuredPeriod: Nanoseconds = .milliseconds(1),
         hardwareStatus: HardwareStatus = .ok
     ) {
         self.encoderCount = encoderCount
+        self.newestEdgeAge = newestEdgeAge
+        self.speedSensorTrusted = speedSensorTrusted
         self.homeSwitchActive = homeSwitchActive
         self.cartridgePresent = cartridgePresent
         self.motorDriverFaultActive = motorDriverFaultActive

@@ -17,6 +17,7 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case tickOverrun
     case hardwareLost
     case ioError
+    case speedSensorFault
 
     public var description: String { rawValue }
 
@@ -60,6 +61,8 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
             "The control loop ran late several times in a row: it could not watch the pen closely enough, so it stopped it."
         case .hardwareLost: "The pen's electronics stopped answering (cable or board): the motor is off."
         case .ioError: "Talking to the pen's electronics failed: the motor was switched off."
+        case .speedSensorFault:
+            "The speed sensor's edges were lost or impossible, so the stroke rate could not be trusted (an overspeed could go unseen): the motor was switched off."
         }
     }
 
@@ -93,6 +96,8 @@ public enum FaultCode: String, Sendable, Hashable, CaseIterable, CustomStringCon
         case .hardwareLost:
             "The pen's hardware disappeared. Check the cable and board; the pen returns to idle when it is back."
         case .ioError: "Reading or writing the pen's hardware failed. Check the connection, then reset and home."
+        case .speedSensorFault:
+            "Lift the pen; check the speed sensor's wiring and the host's load (a late loop loses edges), then reset and home."
         }
     }
 }

@@ -11,6 +11,8 @@ extension Supervisor {
 
     mutating func checkInputs(_ inputs: PenInputs) {
         if inputs.emergencyStopPressed { latch(.emergencyStop) }
+        // A count that cannot be trusted could hide an overspeed: nothing is driven on it.
+        if !inputs.speedSensorTrusted { latch(.speedSensorFault) }
         if inputs.motorDriverFaultActive { latch(.motorDriverFault) }
         if inputs.temperature > limits.temperatureMax {
             latch(.overTemperature, .temperature(measured: inputs.temperature, limit: limits.temperatureMax))

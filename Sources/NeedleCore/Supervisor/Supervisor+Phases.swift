@@ -58,7 +58,8 @@ extension Supervisor {
 
     private mutating func motorDriven(depthSteps: Int32) -> PenOutputs {
         precondition(phase.motorMayRun && fault == nil, "driving the motor outside running/stopping")
-        let duty = speedController.duty(measured: estimator.speed, tickPeriod: configuration.tickPeriod)
+        let duty = speedController.duty(
+            measured: estimator.speedKnown ? estimator.speed : nil, tickPeriod: configuration.tickPeriod)
         heartbeat.toggle()
         return PenOutputs(
             motorEnabled: true, brakeEngaged: false, motorDuty: duty, heartbeat: heartbeat,

@@ -41,8 +41,8 @@ public struct Supervisor: Sendable, Equatable {
         self.speedTarget = configuration.defaultSpeed
         self.speedController = SpeedController(settings: configuration.speedControl)
         self.estimator = SpeedEstimator(
-            windowTicks: configuration.speedControl.estimatorWindowTicks,
-            countsPerRevolution: configuration.speedControl.encoderCountsPerRevolution)
+            window: configuration.tickPeriod * Int64(configuration.speedControl.estimatorWindowTicks),
+            sensor: configuration.speedControl.sensor)
         self.depthAxis = DepthAxis(settings: configuration.depthAxis)
     }
 
@@ -57,7 +57,7 @@ public struct Supervisor: Sendable, Equatable {
     public var sessionStrokes: Int64 {
         guard let session else { return 0 }
         return (lastInputs.encoderCount - session.encoderCountAtOpen)
-            / Int64(configuration.speedControl.encoderCountsPerRevolution)
+            / Int64(configuration.speedControl.sensor.countsPerRevolution)
     }
 
     public var status: PenStatus {
@@ -76,7 +76,8 @@ public struct Supervisor: Sendable, Equatable {
     public mutating func tick(_ inputs: PenInputs) -> TickOutput {
         tickIndex = tickIndex.advanced(by: 1)
         lastInputs = inputs
-        estimator.update(encoderCount: inputs.encoderCount, measuredPeriod: inputs.measuredPeriod)
+        estimator.update(
+            count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge, measuredPeriod: inputs.measuredPeriod)
 
         checkHardware(inputs)
         if inputs.hardwareStatus == .ok {

@@ -27,25 +27,39 @@ public struct GPIOBackend: PenBackend {
     private let cartridgeID: SysfsAttribute?
     private let period: Nanoseconds
 
-    private var encoderCount: Int64 = 0
-    private var levelA = false
-    private var levelB = false
-    private var edges: [GPIOEdge] = Array(repeating: GPIOEdge(rising: false, timestampNanoseconds: 0), count: 64)
+    /// The speed sensor's edges, decoded in the order the kernel saw them.
+    private var decoder: SpeedSensorDecoder
+    /// Each sensor line's queued edges, read into storage allocated once: room for the largest
+    /// kernel buffer (libgpiod 2.x: 1,024 events), so a read is never cut short by ours.
+    private var edgesA: [GPIOEdge]
+    private var edgesB: [GPIOEdge]
+    /// CLOCK_MONOTONIC, the clock the kernel stamps edges with (injected by tests).
+    private let monotonicNow: @Sendable () -> Int64
     private var status: HardwareStatus = .ok
     private var lastTemperature = MilliCelsius.degrees(25)
     private var ticksUntilTemperature = 0
     private var cartridgeWasPresent = false
     public private(set) var cartridgeSerial: CartridgeSerial?
 
-    /// `openChip` is the real lookup (udev, then libgpiod); tests pass a fake chip.
+    /// The most edges one read takes from a line: libgpiod 2.x's largest kernel buffer.
+    public static let edgesPerReadMax = 1024
+
+    /// `openChip` is the real lookup (udev, then libgpiod); tests pass a fake chip and a clock.
     public init(
-        settings: GPIOSettings, tickPeriod: Nanoseconds, monitor: GPIOChipMonitor? = nil,
-        openChip: (GPIOSettings) throws(GPIOError) -> any GPIOChip = GPIOBackend.openChip
+        settings: GPIOSettings, sensor: SpeedSensor = .default, tickPeriod: Nanoseconds,
+        monitor: GPIOChipMonitor? = nil,
+        openChip: (GPIOSettings) throws(GPIOError) -> any GPIOChip = GPIOBackend.openChip,
+        monotonicNow: @escaping @Sendable () -> Int64 = GPIOBackend.monotonicNanoseconds
     ) throws(GPIOStartError) {
         let chip: any GPIOChip
         do { chip = try openChip(settings) } catch { throw .gpio(error) }
         let requested: [GPIOSettings.Line: GPIOLine]
-        do { requested = try Self.requestLines(chip, settings) } catch { throw .gpio(error) }
+        do { requested = try Self.requestLines(chip, settings, sensor: sensor) } catch { throw .gpio(error) }
+        let levels: (a: Bool, b: Bool)
+        do { levels = try Self.sensorLevels(chip, requested) } catch {
+            chip.releaseAll()
+            throw .gpio(error)
+        }
         do throws(SysfsError) {
             if let path = settings.pwmChip {
                 pwm = try PWMChannel(
@@ -67,6 +81,11 @@ public struct GPIOBackend: PenBackend {
         self.lines = requested
         self.settings = settings
         self.period = tickPeriod
+        self.decoder = SpeedSensorDecoder(sensor: sensor, levelA: levels.a, levelB: levels.b)
+        let empty = GPIOEdge(rising: false, timestampNanoseconds: 0)
+        self.edgesA = Array(repeating: empty, count: Self.edgesPerReadMax)
+        self.edgesB = sensor.isQuadrature ? Array(repeating: empty, count: Self.edgesPerReadMax) : []
+        self.monotonicNow = monotonicNow
         self.monitor = monitor
         removalsSeen = monitor?.removals.load(ordering: .acquiring) ?? 0
         generationSeen = monitor?.generation.load(ordering: .acquiring) ?? 0
@@ -80,13 +99,29 @@ public struct GPIOBackend: PenBackend {
         return try LibgpiodV1Chip(label: settings.chipLabel, among: devices)
     }
 
+    public static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    /// The sensor lines' levels right after their request: where the decoder starts from.
+    private static func sensorLevels(
+        _ chip: any GPIOChip, _ lines: [GPIOSettings.Line: GPIOLine]
+    ) throws(GPIOError) -> (a: Bool, b: Bool) {
+        guard let a = lines[.encoderA] else { return (false, false) }
+        let levelA = try chip.get(a)
+        guard let b = lines[.encoderB] else { return (levelA, false) }
+        return (levelA, try chip.get(b))
+    }
+
     /// Every line, by name or configured offset: inputs first, outputs in their safe state, and
-    /// the motor enable last (so that it is released first).
+    /// the motor enable last (so that it is released first). A tachometer uses `encoder-a` alone.
     private static func requestLines(
-        _ chip: any GPIOChip, _ settings: GPIOSettings
+        _ chip: any GPIOChip, _ settings: GPIOSettings, sensor: SpeedSensor
     ) throws(GPIOError) -> [GPIOSettings.Line: GPIOLine] {
         var found: [GPIOSettings.Line: UInt32] = [:]
-        for line in GPIOSettings.Line.allCases {
+        for line in GPIOSettings.Line.allCases where sensor.isQuadrature || line != .encoderB {
             guard let offset = settings.lineOffsets[line] ?? chip.offset(ofLineNamed: line.rawValue) else {
                 throw GPIOError(
                     .lineNotFound(name: line.rawValue, chipLabel: settings.chipLabel), call: "gpiod_chip_find_line",
@@ -96,7 +131,7 @@ public struct GPIOBackend: PenBackend {
         }
         var requested: [GPIOSettings.Line: GPIOLine] = [:]
         do {
-            for line in [GPIOSettings.Line.encoderA, .encoderB] {
+            for line in [GPIOSettings.Line.encoderA, .encoderB] where found[line] != nil {
                 requested[line] = try chip.requestInput(
                     offset: found[line]!, name: line.rawValue, edges: true, pullDown: false)
             }
@@ -133,14 +168,14 @@ public struct GPIOBackend: PenBackend {
         guard generation != generationSeen else { return }
         generationSeen = generation
         guard chipLost, let reopened = try? Self.openChip(settings),
-            let requested = try? Self.requestLines(reopened, settings)
+            let requested = try? Self.requestLines(reopened, settings, sensor: decoder.sensor),
+            let levels = try? Self.sensorLevels(reopened, requested)
         else { return }
         chip.releaseAll()
         chip = reopened
         lines = requested
         chipLost = false
-        levelA = false
-        levelB = false
+        decoder.resynchronize(levelA: levels.a, levelB: levels.b)
     }
 
     public var name: String { "gpio" }
@@ -151,11 +186,12 @@ public struct GPIOBackend: PenBackend {
         status = chipLost ? .lost : .ok
         guard !chipLost else {
             return PenInputs(
-                encoderCount: encoderCount, homeSwitchActive: false, cartridgePresent: false,
+                encoderCount: decoder.count, homeSwitchActive: false, cartridgePresent: false,
                 motorDriverFaultActive: false, emergencyStopPressed: false, temperature: lastTemperature,
                 measuredPeriod: measuredPeriod, hardwareStatus: .lost)
         }
-        readEncoder()
+        let sensorTrusted = readSensor()
+        let newestEdgeAge = decoder.newestEdgeTimestamp.map { Nanoseconds(max(0, monotonicNow() - $0)) } ?? .zero
         let home = level(.homeSwitch)
         let cartridge = level(.cartridgePresent)
         let driverFault = !level(.driverFault)  // active-low
@@ -166,7 +202,8 @@ public struct GPIOBackend: PenBackend {
             readCartridgeID(present: cartridge)
         }
         return PenInputs(
-            encoderCount: encoderCount, homeSwitchActive: home, cartridgePresent: cartridge,
+            encoderCount: decoder.count, newestEdgeAge: newestEdgeAge, speedSensorTrusted: sensorTrusted,
+            homeSwitchActive: home, cartridgePresent: cartridge,
             motorDriverFaultActive: driverFault, emergencyStopPressed: emergencyStop, temperature: lastTemperature,
             measuredPeriod: measuredPeriod, hardwareStatus: status)
     }
@@ -230,31 +267,23 @@ public struct GPIOBackend: PenBackend {
         }
     }
 
-    /// Quadrature decoding of the queued edges (x4): direction from the other channel's level.
-    private mutating func readEncoder() {
-        readEncoderChannel(.encoderA, isA: true)
-        readEncoderChannel(.encoderB, isA: false)
-    }
-
-    private mutating func readEncoderChannel(_ line: GPIOSettings.Line, isA: Bool) {
-        do {
-            guard let handle = lines[line] else { return }
-            let count: Int
-            do { count = try chip.readEdges(handle, into: &edges) } catch {
-                note(error)
-                return
-            }
-            for index in 0..<count {
-                let rising = edges[index].rising
-                if isA {
-                    levelA = rising
-                    encoderCount += levelA != levelB ? 1 : -1
-                } else {
-                    levelB = rising
-                    encoderCount += levelA == levelB ? 1 : -1
-                }
-            }
+    /// Reads every queued edge of the sensor's lines and decodes them in the kernel's order.
+    /// Returns false when the count cannot be trusted: the kernel may have dropped edges, or an
+    /// edge came that the sensor cannot make (its partner was lost).
+    private mutating func readSensor() -> Bool {
+        decoder.beginRead()
+        var readA = GPIOEdgeRead.none
+        var readB = GPIOEdgeRead.none
+        var failure: GPIOError?
+        do throws(GPIOError) {
+            if let a = lines[.encoderA] { readA = try chip.readEdges(a, into: &edgesA) }
+            if let b = lines[.encoderB] { readB = try chip.readEdges(b, into: &edgesB) }
+        } catch {
+            failure = error
         }
+        if let failure { note(failure) }
+        decoder.take(a: edgesA, count: readA.count, b: edgesB, count: readB.count)
+        return !readA.mayHaveLost && !readB.mayHaveLost && decoder.impossibleEdges == 0
     }
 
     /// hwmon sensors can take milliseconds (I²C): read ten times a second, not every tick.

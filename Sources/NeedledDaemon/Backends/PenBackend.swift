@@ -24,8 +24,11 @@ public struct SimulatedBackend: PenBackend {
     /// plain tick, where building it would allocate).
     public private(set) var cartridgeSerial: CartridgeSerial?
 
-    public init(seed: UInt64) {
-        pen = SimulatedPen(seed: seed)
+    /// `sensor`: the configured speed sensor, which the simulated pen models edge by edge.
+    public init(seed: UInt64, sensor: SpeedSensor = .default) {
+        var motor = MotorModel.Parameters()
+        motor.sensor = sensor
+        pen = SimulatedPen(seed: seed, motorParameters: motor)
         cartridgeSerial = pen.cartridgeSerial.flatMap(CartridgeSerial.init)
     }
 

@@ -104,7 +104,8 @@ struct ConfigurationReader {
     let groups: ConfigurationLoader.GroupLookup
     var errors: [ConfigurationError] = []
 
-    static let topLevelTables = ["daemon", "pen", "limits", "gpio", "records", "access", "socket"]
+    static let topLevelTables = ["daemon", "pen", "sensor", "limits", "gpio", "records", "access", "socket"]
+    static let sensorKeys = ["kind", "counts-per-revolution", "pulses-per-revolution"]
     static let recordsKeys = ["max-size-mebibytes"]
     static let accessKeys = ["operator-group", "read-only-group"]
     static let socketKeys = [
@@ -129,7 +130,8 @@ struct ConfigurationReader {
         for key in table.keys where !Self.topLevelTables.contains(key) {
             fail(
                 ConfigurationKeySpelling.spelled(key),
-                "unknown key; the tables are [daemon], [pen], [limits], [gpio], [records], [access] and [socket].")
+                "unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access] and [socket]."
+            )
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
         let pen = subtable("pen", allowed: Self.penKeys)
@@ -153,6 +155,7 @@ struct ConfigurationReader {
         if let value = pen?["retract-on-fault"] {
             if let bool = value.bool { retract = bool } else { fail("pen.retract-on-fault", "must be true or false.") }
         }
+        let sensor = readSensor(subtable("sensor", allowed: Self.sensorKeys))
         let gpioTable = subtable("gpio", allowed: Self.gpioKeys)
         let gpio = readGPIO(gpioTable)
         let records = subtable("records", allowed: Self.recordsKeys)
@@ -177,8 +180,12 @@ struct ConfigurationReader {
             return nil
         }
         let period = Nanoseconds(1_000_000_000 / Int64(tickRate))
+        var speedControl = SpeedControlSettings()
+        speedControl.sensor = sensor
         var configuration = DaemonConfiguration(
-            pen: PenConfiguration(limits: limits, depthAxis: depthAxis, tickPeriod: period, defaultSpeed: speed),
+            pen: PenConfiguration(
+                limits: limits, speedControl: speedControl, depthAxis: depthAxis, tickPeriod: period,
+                defaultSpeed: speed),
             backend: backend, simulatorSeed: UInt64(seed), needleCount: needleCount)
         configuration.gpio = gpio
         configuration.realtime.priority = Int32(realtimePriority)
@@ -252,6 +259,44 @@ struct ConfigurationReader {
             return nil
         }
         return AccessPolicy.Group(name: text, id: id)
+    }
+
+    /// `[sensor]`: a quadrature encoder (its counts a revolution) or a tachometer (its pulses a
+    /// revolution); each kind's key is refused with the other, so a half-edited file is an error.
+    private mutating func readSensor(_ table: TOMLTable?) -> SpeedSensor {
+        var quadrature = SpeedSensor.default.isQuadrature
+        if let value = table?["kind"] {
+            switch value.string {
+            case "quadrature": quadrature = true
+            case "tachometer": quadrature = false
+            default: fail("sensor.kind", "must be \"quadrature\" or \"tachometer\".")
+            }
+        }
+        let counts = SpeedSensor.countsPerRevolutionRange
+        let pulses = SpeedSensor.pulsesPerRevolutionRange
+        if quadrature {
+            if table?["pulses-per-revolution"] != nil {
+                fail(
+                    "sensor.pulses-per-revolution",
+                    "is for kind = \"tachometer\"; a quadrature encoder takes counts-per-revolution.")
+            }
+            let value = integer(
+                table, "sensor", "counts-per-revolution", in: Int(counts.lowerBound)...Int(counts.upperBound),
+                default: Int(SpeedSensor.default.countsPerRevolution))
+            if value % 4 != 0 {
+                fail(
+                    "sensor.counts-per-revolution", "\(value) is not a multiple of 4 (a quadrature cycle is 4 counts).")
+            }
+            return .quadrature(countsPerRevolution: Int32(value))
+        }
+        if table?["counts-per-revolution"] != nil {
+            fail(
+                "sensor.counts-per-revolution",
+                "is for kind = \"quadrature\"; a tachometer takes pulses-per-revolution.")
+        }
+        let value = integer(
+            table, "sensor", "pulses-per-revolution", in: Int(pulses.lowerBound)...Int(pulses.upperBound), default: 2)
+        return .tachometer(pulsesPerRevolution: Int32(value))
     }
 
     private mutating func readSocket(_ table: TOMLTable?) -> ConnectionLimits {
