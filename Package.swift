@@ -1,7 +1,13 @@
 // swift-tools-version: 6.1
 // The package graph on one screen. What may import what is in Docs/architecture.md:
 // NeedleCore imports nothing; PenSimulator imports NeedleCore only.
+import Foundation
 import PackageDescription
+
+/// NEEDLED_LIBGPIOD=2 builds the GPIO adapter for libgpiod 2.x instead of 1.6 (its pkg-config file
+/// found through PKG_CONFIG_PATH; Scripts/libgpiod2 makes such a prefix). Docs/hardware.md.
+let libgpiodSettings: [SwiftSetting] =
+    ProcessInfo.processInfo.environment["NEEDLED_LIBGPIOD"] == "2" ? [.define("NEEDLED_LIBGPIOD2")] : []
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -76,7 +82,7 @@ let package = Package(
         .target(
             name: "NeedledStore", dependencies: ["CMalloc", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
-        // libgpiod (1.6 on Debian 12): only NeedledGPIO imports it.
+        // libgpiod (1.6 on Debian 12, or 2.x with NEEDLED_LIBGPIOD=2): only NeedledGPIO imports it.
         // glibc's malloc.h (mallopt, malloc_trim): the daemon keeps its locked memory small.
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "NeedledGPIO",
             dependencies: ["CGPIOD", .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: strictSettings),
+            swiftSettings: strictSettings + libgpiodSettings),
         // libudev: listing the GPIO chips and watching them come and go. Only NeedledUdev imports it.
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .target(name: "NeedledUdev", dependencies: ["CUdev"], swiftSettings: strictSettings),
@@ -104,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "TickAllocations",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledDaemon", .product(name: "Benchmark", package: "benchmark"),
+                "NeedleCore", "PenSimulator", "NeedledDaemon", "NeedledGPIO",
+                .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/TickAllocations",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),

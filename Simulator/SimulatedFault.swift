@@ -15,4 +15,7 @@ public enum SimulatedFault: String, CaseIterable, Sendable, Hashable {
     case overTemperature
     /// The motor driver is stuck on: full voltage whatever enable, duty or brake say.
     case runaway
+    /// The speed sensor's edges are lost (a loop too late for the kernel's buffer, a noisy line):
+    /// the count can no longer be vouched for.
+    case edgeLoss
 }

@@ -48,6 +48,7 @@ public struct SimulatedPen: PenHardware, Sendable {
         PenInputs(
             encoderCount: frozenEncoderCount ?? sensorCount,
             newestEdgeAge: frozenEncoderCount == nil ? elapsed - newestEdgeAt : .zero,
+            speedSensorTrusted: !activeFaults.contains(.edgeLoss),
             homeSwitchActive: depthStage.homeSwitchActive,
             cartridgePresent: cartridgeSerial != nil,
             motorDriverFaultActive: activeFaults.contains(.driverFault),

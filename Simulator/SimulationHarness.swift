@@ -25,6 +25,8 @@ public struct SimulationHarness: Sendable {
         pen.advance(by: elapsed)
         let inputs = pen.readInputs(measuredPeriod: elapsed)
         let output = supervisor.tick(inputs)
+        // The supervisor's own check (every build); in simulation a breach is a failed run.
+        precondition(output.invariantBreach == nil, "\(output.invariantBreach.map(String.init(describing:)) ?? "")")
         pen.writeOutputs(output.outputs)
         lastOutput = output
         return output

@@ -2,7 +2,7 @@
 # and caches Debian's kernel with gpio-sim built out of tree (Debian's kernels lack it). Sets
 # KVER (the kernel release) and CACHE (its folder: kernel/boot/vmlinuz-KVER, gpio-sim.ko).
 # The kernel sources are downloaded here and never committed (GPL-2.0).
-need=(qemu-system-x86 busybox-static gpiod libgpiod-dev libudev-dev cpio kmod xz-utils gcc make bc)
+need=(qemu-system-x86 busybox-static gpiod libgpiod-dev libudev-dev cpio kmod xz-utils gcc libc6-dev make bc)
 missing=()
 for package in "${need[@]}"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
 if [ ${#missing[@]} -gt 0 ]; then

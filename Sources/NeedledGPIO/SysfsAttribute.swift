@@ -17,15 +17,18 @@ public final class SysfsAttribute {
 
     deinit { close(descriptor) }
 
-    /// Writes a decimal integer (no allocation: formatted into the fixed buffer).
+    /// Writes a decimal integer and a newline, as `echo` does (no allocation: formatted into the
+    /// fixed buffer). The kernel's parsers take the newline; a reader of a plain file (a test's
+    /// stand-in for sysfs, where a shorter number leaves the old one's tail) stops at it.
     public func write(_ value: Int64) throws(SysfsError) {
         var magnitude = value.magnitude
-        var digits = 0
+        buffer[63] = UInt8(ascii: "\n")
+        var digits = 1
         repeat {
             buffer[63 - digits] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
             digits += 1
-        } while magnitude > 0 && digits < 20
+        } while magnitude > 0 && digits < 21
         if value < 0 {
             buffer[63 - digits] = UInt8(ascii: "-")
             digits += 1

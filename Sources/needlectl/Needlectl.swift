@@ -308,7 +308,7 @@ struct Sim: ParsableCommand {
     struct Fault: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Inject a fault: stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway."
+                "Inject a fault: stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway, edgeLoss."
         )
         @OptionGroup var connection: Connection
         @Argument(help: "The fault's name.") var name: String

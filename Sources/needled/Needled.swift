@@ -102,7 +102,7 @@ struct ChipLabel: ParsableCommand {
     var device: String
 
     func run() throws {
-        guard let label = LibgpiodV1Chip.label(ofDevice: device) else {
+        guard let label = LibgpiodChip.label(ofDevice: device) else {
             FileHandle.standardError.write(Data("needled: cannot open \(device)\n".utf8))
             throw ExitCode(1)
         }

@@ -121,6 +121,17 @@ struct ConfigurationTests {
         #expect(error?.message == "Depth 0.90 mm is outside the limit maxDepth; allowed 0.00 mm to 0.80 mm.")
     }
 
+    @Test("The configured speed sensor is in force: daemon.info reports it, the simulated pen turns it")
+    func configuredSensor() throws {
+        let daemon = try DaemonProcess(config: "[sensor]\nkind = \"tachometer\"\npulses-per-revolution = 3\n")
+        let info = try daemon.call("daemon.info")
+        #expect(info["pen"]?["speedSensor"] == .object([("kind", "tachometer"), ("pulsesPerRevolution", 3)]))
+        try daemon.startTreatment()
+        // 3 pulses a revolution (6 edges), timed by their edges: the speed reaches the target.
+        let running = try daemon.waitFor { ($0["speedHertz"]?.number ?? 0) > 115 }
+        #expect(running["state"] == "running")
+    }
+
     @Test("needled's own usage errors")
     func daemonUsage() throws {
         let (code, _, errors) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["--backend", "usb"])

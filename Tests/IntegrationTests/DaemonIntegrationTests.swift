@@ -123,6 +123,7 @@ struct DaemonIntegrationTests {
         arguments: [
             ("stall", "stall"), ("encoderLoss", "stall"), ("cartridgeRemoved", "cartridgeRemoved"),
             ("driverFault", "motorDriverFault"), ("overTemperature", "overTemperature"), ("runaway", "overspeed"),
+            ("edgeLoss", "speedSensorFault"),
         ])
     func injectedFaults(fault: String, code: String) throws {
         let daemon = try DaemonProcess()

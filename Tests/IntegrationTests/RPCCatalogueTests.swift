@@ -348,7 +348,7 @@ struct RPCCatalogueTests {
         ),
         Case(
             "sim.injectFault", "{\"fault\":\"meteor\"}",
-            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: unknown fault \\\"meteor\\\"; the simulator's faults are stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway.\"}}"
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: unknown fault \\\"meteor\\\"; the simulator's faults are stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway, edgeLoss.\"}}"
         ),
         Case(
             "sim.injectFault", "{\"fault\":3}",

@@ -111,6 +111,16 @@ struct SpeedSensorTests {
         #expect(idle.supervisor.fault == nil)
     }
 
+    @Test("A runaway read backwards (a sensor wired the wrong way round) is an overspeed too")
+    func reverseRunaway() throws {
+        var pen = TestPen()
+        try pen.homeToReady()
+        pen.motorFollowsSetpoint = false
+        pen.turning = Hertz(-120)
+        pen.ticks(20)
+        #expect(pen.supervisor.fault?.code == .overspeed)
+    }
+
     @Test("The sensor's counts: a quadrature count per edge of both channels, a tachometer two a pulse")
     func counts() {
         #expect(SpeedSensor.quadrature(countsPerRevolution: 12).countsPerRevolution == 12)

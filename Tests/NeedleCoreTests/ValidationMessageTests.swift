@@ -218,6 +218,16 @@ struct ValidationMessageTests {
         )
     }
 
+    @Test func resetWhileSpeedSensorUntrusted() {
+        var pen = TestPen()
+        pen.inputs.speedSensorTrusted = false
+        pen.tick()
+        #expect(
+            refused(.resetFault, on: &pen)?.message
+                == "Cannot reset fault speedSensorFault: the speed sensor's edges still cannot be trusted. Check its wiring and the host's load first."
+        )
+    }
+
     @Test func resetWhileDriverFaultActive() {
         var pen = TestPen()
         pen.inputs.motorDriverFaultActive = true

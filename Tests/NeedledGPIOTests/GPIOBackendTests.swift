@@ -11,12 +11,16 @@ final class RecordingChip: GPIOChip {
     let label = "needled-pen"
     var deviceExists = true
     var names: [String] = GPIOSettings.Line.allCases.map(\.rawValue)
-    var trace: [String] = []
+    var trace: [String] = [] {
+        didSet { if echo, let line = trace.last { print(line) } }
+    }
+    /// Prints every traced call as it happens (an exit test reads what the child did).
+    var echo = false
     var levels: [String: Bool] = [:]
     var queuedEdges: [String: [GPIOEdge]] = [:]
-    /// The kernel's buffer per line: libgpiod 1.6's 16 by default. Edges queued beyond it are
-    /// dropped, as the kernel drops them, and a read that finds it full says so.
-    var kernelEventsPerLine = LibgpiodV1Chip.kernelEventsPerLine
+    /// The kernel's buffer per line: uAPI v1's 16 (libgpiod 1.6) by default. Edges queued beyond
+    /// it are dropped, as the kernel drops them, and a read that finds it full says so.
+    var kernelEventsPerLine = 16
     var failNext: Errno?
     private var requested: [GPIOLine] = []
 
@@ -246,24 +250,89 @@ struct GPIOBackendTests {
         #expect(result.inputs.encoderCount == result.counts)
     }
 
-    @Test("An edge that cannot happen (its partner lost) makes the read untrusted; the next read is trusted again")
-    func impossibleEdge() throws {
+    @Test("A B edge read a moment after A's read waits for A: lines read one after the other still decode in order")
+    func lineReadRace() throws {
+        let chip = restingChip()
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { 0 })
+        func edge(_ rising: Bool, _ time: Int64) -> GPIOEdge { GPIOEdge(rising: rising, timestampNanoseconds: time) }
+        // A forward cycle A↑(1) B↑(2) A↓(3) B↓(4), A↑(5): A's read missed A↓(3), which reached
+        // the kernel's queue after A was read and before B was.
+        chip.queuedEdges = ["encoder-a": [edge(true, 1)], "encoder-b": [edge(true, 2), edge(false, 4)]]
+        var inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.speedSensorTrusted && inputs.encoderCount == 1)
+        chip.queuedEdges = ["encoder-a": [edge(false, 3)]]
+        inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.speedSensorTrusted && inputs.encoderCount == 3)
+        chip.queuedEdges = ["encoder-a": [edge(true, 5)]]
+        inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.speedSensorTrusted && inputs.encoderCount == 4)
+    }
+
+    @Test("Edges older than a period are complete: nothing waits once the kernel has had a tick to queue them")
+    func oldEdgesAreComplete() throws {
+        let chip = restingChip()
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { 10_000_000 })
+        // A↑ alone at 1 ms, read at 10 ms: B had a whole period to show an earlier edge; none came.
+        chip.queuedEdges = ["encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 1_000_000)]]
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).encoderCount == 1)
+    }
+
+    @Test("A late sample (two quick edges both read as the later level) is not a loss; one a quiet line keeps is")
+    func lateSamplesAndLostEdges() throws {
         let chip = restingChip()
         chip.kernelEventsPerLine = 1024
-        var pen = try backend(chip)
-        // A↑ then A↑ again: the A↓ between them was lost.
-        chip.queuedEdges = [
-            "encoder-a": [
-                GPIOEdge(rising: true, timestampNanoseconds: 1_000),
-                GPIOEdge(rising: true, timestampNanoseconds: 3_000),
-            ]
-        ]
-        #expect(!pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
-        chip.queuedEdges = ["encoder-b": [GPIOEdge(rising: true, timestampNanoseconds: 5_000)]]
+        // Read long after the edges: every edge is complete, nothing more is on its way.
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { 1_000_000_000 })
+        func edge(_ rising: Bool, _ time: Int64) -> GPIOEdge { GPIOEdge(rising: rising, timestampNanoseconds: time) }
+        // A↑ A↓ in quick succession, both sampled low by the kernel's interrupt thread: two
+        // changes of A (a step forward and back), and the quiet line's sample agrees. Trusted.
+        chip.queuedEdges = ["encoder-a": [edge(false, 1_000), edge(false, 2_000)]]
+        var inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.speedSensorTrusted && inputs.encoderCount == 0)
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+        // One A edge (A toggles high) sampled low, and then the line stays quiet: the edge that
+        // would explain the sample never came; one was lost (an interrupt for two edges).
+        chip.queuedEdges = ["encoder-a": [edge(false, 3_000)]]
+        inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(!inputs.speedSensorTrusted)
+        // The level follows the sample from then on: the next reads are trusted again.
         #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
     }
 
-    @Test("A tachometer uses encoder-a alone: every edge counts, two rising edges in a row are a loss")
+    @Test("A sample the next edge explains is not a loss, while that edge is still on its way")
+    func lateSampleCorrected() throws {
+        let chip = restingChip()
+        chip.kernelEventsPerLine = 1024
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { 2_500 })
+        func edge(_ rising: Bool, _ time: Int64) -> GPIOEdge { GPIOEdge(rising: rising, timestampNanoseconds: time) }
+        // Read 0.5 µs after an A edge sampled low (A toggled high): within a period, so the A↓
+        // that made the sample late may still be on its way. Trusted.
+        chip.queuedEdges = ["encoder-a": [edge(false, 2_000)]]
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+        chip.queuedEdges = ["encoder-a": [edge(false, 2_600)]]
+        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+    }
+
+    @Test("Both lines changing at the same instant is no quadrature step: not trusted")
+    func simultaneousChange() throws {
+        let chip = restingChip()
+        var pen = try backend(chip)
+        chip.queuedEdges = [
+            "encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 5_000)],
+            "encoder-b": [GPIOEdge(rising: true, timestampNanoseconds: 5_000)],
+        ]
+        #expect(!pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
+    }
+
+    @Test("A tachometer uses encoder-a alone: every edge counts; a sample that stays wrong is a loss")
     func tachometer() throws {
         let chip = restingChip()
         chip.names = chip.names.filter { $0 != "encoder-b" }
@@ -280,6 +349,7 @@ struct GPIOBackendTests {
         ]
         let inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
         #expect(inputs.encoderCount == 3 && inputs.speedSensorTrusted)
+        // A toggles low but is sampled high, and the line stays quiet: an edge went missing.
         chip.queuedEdges = ["encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 4_000)]]
         #expect(!pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
     }
@@ -290,8 +360,14 @@ struct GPIOBackendTests {
         var pen = try GPIOBackend(
             settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
             monotonicNow: { 10_000_000 })
-        chip.queuedEdges = ["encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 9_600_000)]]
-        #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).newestEdgeAge == .microseconds(400))
+        // A↑ at 9.6 ms is decoded (B's newest, 9.7 ms, is later); B↑ waits for A's next edge.
+        chip.queuedEdges = [
+            "encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 9_600_000)],
+            "encoder-b": [GPIOEdge(rising: true, timestampNanoseconds: 9_700_000)],
+        ]
+        let inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.encoderCount == 1)
+        #expect(inputs.newestEdgeAge == .microseconds(400))
     }
 
     @Test("Lost edges while running: speedSensorFault and the enable low in the tick that reads them")
@@ -303,7 +379,7 @@ struct GPIOBackendTests {
         pen.writeOutputs(
             PenOutputs(
                 motorEnabled: true, brakeEngaged: false, motorDuty: .full, heartbeat: true, stepperEnabled: true,
-                depthSteps: 0))
+                depthSteps: 0), phase: .running, faulted: false)
         #expect(chip.levels["motor-enable"] == true)
         chip.queuedEdges = [
             "encoder-a": Array(
@@ -311,8 +387,46 @@ struct GPIOBackendTests {
         ]
         let output = supervisor.tick(pen.readInputs(measuredPeriod: .milliseconds(1)))
         #expect(supervisor.fault?.code == .speedSensorFault)
-        pen.writeOutputs(output.outputs)
+        pen.writeOutputs(output.outputs, phase: supervisor.phase, faulted: supervisor.fault != nil)
         #expect(chip.levels["motor-enable"] == false)
+    }
+
+    @Test("Outputs that drive the motor while ready are never written: the enable goes low and the process stops")
+    func motorOutsideRunningStopsTheProcess() async {
+        let result = await #expect(processExitsWith: .signal(SIGABRT), observing: [\.standardOutputContent]) {
+            let chip = RecordingChip()
+            chip.levels = ["estop": true, "driver-fault": true, "cartridge-present": true]
+            chip.echo = true
+            var pen = try GPIOBackend(
+                settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip })
+            print("writing")
+            pen.writeOutputs(
+                PenOutputs(
+                    motorEnabled: true, brakeEngaged: false, motorDuty: .full, heartbeat: true, stepperEnabled: true,
+                    depthSteps: 0), phase: .ready, faulted: false)
+            print("the process went on")
+        }
+        let output = String(decoding: result?.standardOutputContent ?? [], as: UTF8.self)
+        let written = output.components(separatedBy: "writing\n").last ?? ""
+        #expect(written.hasPrefix("set motor-enable=0\nset brake=1\n"), "safe outputs first: \(written)")
+        #expect(!written.contains("set motor-enable=1"))
+        #expect(!written.contains("the process went on"))
+    }
+
+    @Test("A fault latched with the motor not safe is a breach too; running and stopping may drive it")
+    func invariantTable() {
+        let driven = PenOutputs(
+            motorEnabled: true, brakeEngaged: false, motorDuty: .full, heartbeat: true, stepperEnabled: true,
+            depthSteps: 0)
+        for phase in PenPhase.allCases {
+            let expected: OutputInvariant? = phase.motorMayRun ? nil : .motorEnabledOutsideRunning(phase)
+            #expect(OutputInvariant.breach(of: driven, phase: phase, faulted: false) == expected)
+            #expect(OutputInvariant.breach(of: .safe, phase: phase, faulted: true) == nil)
+        }
+        var unbraked = PenOutputs.safe
+        unbraked.brakeEngaged = false
+        #expect(OutputInvariant.breach(of: unbraked, phase: .fault, faulted: true) == .faultedWithMotorNotSafe)
+        #expect(OutputInvariant.breach(of: unbraked, phase: .ready, faulted: false) == nil)
     }
 
     @Test("Turning on, the enable goes last; turning off, it goes first; steps pulse with their direction")
@@ -323,7 +437,7 @@ struct GPIOBackendTests {
         pen.writeOutputs(
             PenOutputs(
                 motorEnabled: true, brakeEngaged: false, motorDuty: .full, heartbeat: true, stepperEnabled: true,
-                depthSteps: 2))
+                depthSteps: 2), phase: .running, faulted: false)
         #expect(chip.trace.last == "set motor-enable=1")
         #expect(
             chip.trace.filter { $0.hasPrefix("set stepper-step") } == [
@@ -331,7 +445,7 @@ struct GPIOBackendTests {
             ])
         #expect(chip.trace.contains("set stepper-dir=1"))
         chip.trace.removeAll()
-        pen.writeOutputs(.safe)
+        pen.writeOutputs(.safe, phase: .stopping, faulted: false)
         #expect(chip.trace.first == "set motor-enable=0")
         #expect(chip.levels["brake"] == true)
     }

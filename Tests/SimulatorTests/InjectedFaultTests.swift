@@ -10,6 +10,7 @@ struct InjectedFaultTests {
     static let expectations: [(SimulatedFault, FaultCode)] = [
         (.stall, .stall), (.encoderLoss, .stall), (.cartridgeRemoved, .cartridgeRemoved),
         (.driverFault, .motorDriverFault), (.overTemperature, .overTemperature), (.runaway, .overspeed),
+        (.edgeLoss, .speedSensorFault),
     ]
 
     @Test("Each injected fault latches its code with safe outputs", arguments: expectations)

@@ -109,6 +109,8 @@ public enum PersistingCondition: Sendable, Equatable {
     case hardwareUnavailable
     case motorStillTurning(Hertz)
     case recordsUnavailable
+    /// The speed sensor's latest read still could not be trusted (lost or impossible edges).
+    case speedSensorUntrusted
 
     public var message: String {
         switch self {
@@ -119,6 +121,8 @@ public enum PersistingCondition: Sendable, Equatable {
         case .hardwareUnavailable: "the pen's hardware is not available."
         case .motorStillTurning(let speed): "the motor is still turning at \(speed). Wait for it to stop."
         case .recordsUnavailable: "the treatment records still cannot be written. Free space or service the storage."
+        case .speedSensorUntrusted:
+            "the speed sensor's edges still cannot be trusted. Check its wiring and the host's load first."
         }
     }
 }

@@ -64,7 +64,9 @@ extension Supervisor {
         let decayed = Hertz(millihertz: max(0, speedEnvelope.millihertz - Int32(max(1, decayPerTick))))
         speedEnvelope = max(commanded, decayed)
         let ceiling = min(speedEnvelope, limits.speedMax) + limits.overspeedMargin
-        if measured > ceiling {
+        // On the magnitude: a sensor wired or decoded the wrong way round reads a runaway as a
+        // fast reverse, which is no less an overspeed.
+        if Hertz(millihertz: abs(measured.millihertz)) > ceiling {
             latch(.overspeed, .speed(measured: measured, limit: ceiling))
         }
         if (phase == .armed || phase == .running) && speedTarget > limits.speedMax {

@@ -85,6 +85,7 @@ extension Supervisor {
 
     private func persistingCondition() -> PersistingCondition? {
         if lastInputs.hardwareStatus != .ok { return .hardwareUnavailable }
+        if !lastInputs.speedSensorTrusted { return .speedSensorUntrusted }
         if !recordsWritable { return .recordsUnavailable }
         if lastInputs.emergencyStopPressed { return .emergencyStopPressed }
         if lastInputs.motorDriverFaultActive { return .motorDriverFaultActive }

@@ -90,11 +90,12 @@ public struct Supervisor: Sendable, Equatable {
             limits = pending
             pendingLimits = nil
         }
-        let outputs = advancePhase(inputs)
-        assert(phase.motorMayRun || !outputs.motorEnabled, "motor enabled outside running/stopping")
-        assert(fault == nil || outputs.motorSafe, "faulted with the motor not safe")
+        var outputs = advancePhase(inputs)
+        // Checked in every build: a breach hands the shell safe outputs and the reason to stop.
+        let breach = OutputInvariant.breach(of: outputs, phase: phase, faulted: fault != nil)
+        if breach != nil { outputs = .safe }
 
-        let result = TickOutput(outputs: outputs, events: pendingEvents)
+        let result = TickOutput(outputs: outputs, events: pendingEvents, invariantBreach: breach)
         pendingEvents.removeAll()
         return result
     }

@@ -20,6 +20,9 @@ public struct TreatmentSessionState: Sendable, Equatable {
 public struct TickOutput: Sendable, Equatable {
     public var outputs: PenOutputs
     public var events: EventBuffer
+    /// Set when the supervisor's own outputs broke an `OutputInvariant` (a bug): `outputs` are
+    /// then the safe ones, and the shell must write them and stop the process.
+    public var invariantBreach: OutputInvariant? = nil
 }
 
 /// A snapshot of the pen for `pen.status`, telemetry and tests.

@@ -29,10 +29,16 @@ public struct GPIOBackend: PenBackend {
 
     /// The speed sensor's edges, decoded in the order the kernel saw them.
     private var decoder: SpeedSensorDecoder
-    /// Each sensor line's queued edges, read into storage allocated once: room for the largest
-    /// kernel buffer (libgpiod 2.x: 1,024 events), so a read is never cut short by ours.
-    private var edgesA: [GPIOEdge]
-    private var edgesB: [GPIOEdge]
+    /// Each sensor line's edges read from the kernel, into storage allocated once: room for the
+    /// largest kernel buffer (libgpiod 2.x: 1,024 events), so a read is never cut short by ours.
+    private var readA: [GPIOEdge]
+    private var readB: [GPIOEdge]
+    /// Each line's edges read but not yet decoded (`SpeedSensorDecoder.take`: newer than what
+    /// the other line is known to be complete to), oldest first; the fresh read is appended.
+    private var queueA: [GPIOEdge]
+    private var queueB: [GPIOEdge]
+    private var queuedA = 0
+    private var queuedB = 0
     /// CLOCK_MONOTONIC, the clock the kernel stamps edges with (injected by tests).
     private let monotonicNow: @Sendable () -> Int64
     private var status: HardwareStatus = .ok
@@ -43,6 +49,9 @@ public struct GPIOBackend: PenBackend {
 
     /// The most edges one read takes from a line: libgpiod 2.x's largest kernel buffer.
     public static let edgesPerReadMax = 1024
+    /// The most edges a line may hold back, waiting for the other line (two full reads). More
+    /// means the other line has gone quiet while this one runs: the count is not trusted.
+    public static let edgesQueuedMax = 2 * edgesPerReadMax
 
     /// `openChip` is the real lookup (udev, then libgpiod); tests pass a fake chip and a clock.
     public init(
@@ -83,8 +92,11 @@ public struct GPIOBackend: PenBackend {
         self.period = tickPeriod
         self.decoder = SpeedSensorDecoder(sensor: sensor, levelA: levels.a, levelB: levels.b)
         let empty = GPIOEdge(rising: false, timestampNanoseconds: 0)
-        self.edgesA = Array(repeating: empty, count: Self.edgesPerReadMax)
-        self.edgesB = sensor.isQuadrature ? Array(repeating: empty, count: Self.edgesPerReadMax) : []
+        let lines = sensor.isQuadrature ? 1 : 0
+        self.readA = Array(repeating: empty, count: Self.edgesPerReadMax)
+        self.readB = Array(repeating: empty, count: Self.edgesPerReadMax * lines)
+        self.queueA = Array(repeating: empty, count: Self.edgesQueuedMax)
+        self.queueB = Array(repeating: empty, count: Self.edgesQueuedMax * lines)
         self.monotonicNow = monotonicNow
         self.monitor = monitor
         removalsSeen = monitor?.removals.load(ordering: .acquiring) ?? 0
@@ -95,8 +107,8 @@ public struct GPIOBackend: PenBackend {
     /// udev lists none.
     public static func openChip(_ settings: GPIOSettings) throws(GPIOError) -> any GPIOChip {
         let devices = GPIOChipDirectory.chipDevices()
-        if devices.isEmpty { return try LibgpiodV1Chip(label: settings.chipLabel) }
-        return try LibgpiodV1Chip(label: settings.chipLabel, among: devices)
+        if devices.isEmpty { return try LibgpiodChip(label: settings.chipLabel) }
+        return try LibgpiodChip(label: settings.chipLabel, among: devices)
     }
 
     public static func monotonicNanoseconds() -> Int64 {
@@ -176,6 +188,8 @@ public struct GPIOBackend: PenBackend {
         lines = requested
         chipLost = false
         decoder.resynchronize(levelA: levels.a, levelB: levels.b)
+        queuedA = 0  // edges from the chip that went away say nothing about the new one
+        queuedB = 0
     }
 
     public var name: String { "gpio" }
@@ -190,8 +204,9 @@ public struct GPIOBackend: PenBackend {
                 motorDriverFaultActive: false, emergencyStopPressed: false, temperature: lastTemperature,
                 measuredPeriod: measuredPeriod, hardwareStatus: .lost)
         }
-        let sensorTrusted = readSensor()
-        let newestEdgeAge = decoder.newestEdgeTimestamp.map { Nanoseconds(max(0, monotonicNow() - $0)) } ?? .zero
+        let readAt = monotonicNow()
+        let sensorTrusted = readSensor(at: readAt)
+        let newestEdgeAge = decoder.newestEdgeTimestamp.map { Nanoseconds(max(0, readAt - $0)) } ?? .zero
         let home = level(.homeSwitch)
         let cartridge = level(.cartridgePresent)
         let driverFault = !level(.driverFault)  // active-low
@@ -208,7 +223,8 @@ public struct GPIOBackend: PenBackend {
             measuredPeriod: measuredPeriod, hardwareStatus: status)
     }
 
-    public mutating func writeOutputs(_ outputs: PenOutputs) {
+    public mutating func writeOutputs(_ outputs: PenOutputs, phase: PenPhase, faulted: Bool) {
+        checkBeforeWriting(outputs, phase: phase, faulted: faulted)
         guard !chipLost else { return }
         if !outputs.motorEnabled { set(.motorEnable, false) }  // off first when turning off
         set(.brake, outputs.brakeEngaged)
@@ -270,20 +286,42 @@ public struct GPIOBackend: PenBackend {
     /// Reads every queued edge of the sensor's lines and decodes them in the kernel's order.
     /// Returns false when the count cannot be trusted: the kernel may have dropped edges, or an
     /// edge came that the sensor cannot make (its partner was lost).
-    private mutating func readSensor() -> Bool {
+    private mutating func readSensor(at readAt: Int64) -> Bool {
         decoder.beginRead()
-        var readA = GPIOEdgeRead.none
-        var readB = GPIOEdgeRead.none
+        var fromA = GPIOEdgeRead.none
+        var fromB = GPIOEdgeRead.none
         var failure: GPIOError?
         do throws(GPIOError) {
-            if let a = lines[.encoderA] { readA = try chip.readEdges(a, into: &edgesA) }
-            if let b = lines[.encoderB] { readB = try chip.readEdges(b, into: &edgesB) }
+            if let a = lines[.encoderA] { fromA = try chip.readEdges(a, into: &readA) }
+            if let b = lines[.encoderB] { fromB = try chip.readEdges(b, into: &readB) }
         } catch {
             failure = error
         }
         if let failure { note(failure) }
-        decoder.take(a: edgesA, count: readA.count, b: edgesB, count: readB.count)
-        return !readA.mayHaveLost && !readB.mayHaveLost && decoder.impossibleEdges == 0
+        let keptA = Self.append(readA, fromA.count, to: &queueA, queued: &queuedA)
+        let keptB = Self.append(readB, fromB.count, to: &queueB, queued: &queuedB)
+        let taken = decoder.take(
+            a: queueA, count: queuedA, b: queueB, count: queuedB, completeBefore: readAt - period.rawValue)
+        Self.drop(taken.takenA, from: &queueA, queued: &queuedA)
+        Self.drop(taken.takenB, from: &queueB, queued: &queuedB)
+        return !fromA.mayHaveLost && !fromB.mayHaveLost && keptA && keptB && decoder.impossibleEdges == 0
+    }
+
+    /// Appends a read to a line's queue; false when it did not fit (edges dropped).
+    private static func append(_ read: [GPIOEdge], _ count: Int, to queue: inout [GPIOEdge], queued: inout Int) -> Bool
+    {
+        let fitting = min(count, queue.count - queued)
+        for index in 0..<fitting { queue[queued + index] = read[index] }
+        queued += fitting
+        return fitting == count
+    }
+
+    /// Removes the first `taken` edges of a line's queue, keeping the rest in order.
+    private static func drop(_ taken: Int, from queue: inout [GPIOEdge], queued: inout Int) {
+        precondition(taken >= 0 && taken <= queued, "took more edges than were queued")
+        guard taken > 0 else { return }
+        for index in 0..<(queued - taken) { queue[index] = queue[index + taken] }
+        queued -= taken
     }
 
     /// hwmon sensors can take milliseconds (I²C): read ten times a second, not every tick.

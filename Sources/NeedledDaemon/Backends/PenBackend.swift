@@ -1,9 +1,15 @@
 public import NeedleCore
 public import PenSimulator
 
-/// A hardware backend as the loop drives it: the core's `PenHardware` plus what the loop needs
-/// around it. The simulated pen now; GPIO in its own issue.
-public protocol PenBackend: PenHardware, ~Copyable, SendableMetatype {
+/// A hardware backend as the loop drives it: the simulated pen or GPIO. Like the core's
+/// `PenHardware`, one read and one write a tick, but the write takes the phase the outputs were
+/// computed in, and every backend checks them again (`checkBeforeWriting`) before a line moves.
+public protocol PenBackend: ~Copyable, SendableMetatype {
+    /// Sample every input. `measuredPeriod` is how long the last tick took, as the loop saw it.
+    mutating func readInputs(measuredPeriod: Nanoseconds) -> PenInputs
+    /// Apply this tick's outputs, computed in `phase` (with a fault latched or not). Outputs that
+    /// break an `OutputInvariant` are never written: the safe ones are, and the process stops.
+    mutating func writeOutputs(_ outputs: PenOutputs, phase: PenPhase, faulted: Bool)
     /// "simulated" or "gpio", as `daemon.info` reports it.
     var name: String { get }
     /// Time passes: the simulated pen advances its physics; real hardware ignores it.
@@ -38,7 +44,8 @@ public struct SimulatedBackend: PenBackend {
         pen.readInputs(measuredPeriod: measuredPeriod)
     }
 
-    public mutating func writeOutputs(_ outputs: PenOutputs) {
+    public mutating func writeOutputs(_ outputs: PenOutputs, phase: PenPhase, faulted: Bool) {
+        checkBeforeWriting(outputs, phase: phase, faulted: faulted)
         pen.writeOutputs(outputs)
     }
 

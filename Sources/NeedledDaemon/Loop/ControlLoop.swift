@@ -84,7 +84,11 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         let readAt = emergencyStopSentAt > 0 || !emergencyStopPressedBefore ? monotonicNow() : 0
         let inputs = backend.readInputs(measuredPeriod: measuredPeriod)
         let output = supervisor.tick(inputs)
-        backend.writeOutputs(output.outputs)
+        if let breach = output.invariantBreach {
+            backend.writeSafeOutputs()
+            OutputGuard.stopProcess(breach)
+        }
+        backend.writeOutputs(output.outputs, phase: supervisor.phase, faulted: supervisor.fault != nil)
         if emergencyStopSentAt > 0 && !output.outputs.motorEnabled {
             emergencyStopCommandLatency.record(nanoseconds: monotonicNow() - emergencyStopSentAt)
         }

@@ -660,6 +660,16 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
     }
 
+    /// `[sensor]` as configured: `{kind, countsPerRevolution}` or `{kind, pulsesPerRevolution}`.
+    static func sensorJSON(_ sensor: SpeedSensor) -> JSONValue {
+        switch sensor {
+        case .quadrature(let counts):
+            .object([("kind", "quadrature"), ("countsPerRevolution", .int(Int64(counts)))])
+        case .tachometer(let pulses):
+            .object([("kind", "tachometer"), ("pulsesPerRevolution", .int(Int64(pulses)))])
+        }
+    }
+
     private func info() -> JSONValue {
         let limits = limitsInForce
         return .object([
@@ -684,6 +694,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
                     ("strokeRateHertz", .object([("min", limits.speedMin.json), ("max", limits.speedMax.json)])),
                     ("depthStepMicrometres", .int(Int64(configuration.pen.depthAxis.micrometresPerStep))),
+                    ("speedSensor", Self.sensorJSON(configuration.pen.speedControl.sensor)),
                 ])
             ),
             (
