@@ -344,7 +344,7 @@ struct RPCCatalogueTests {
         ),
         Case(
             "sim.injectFault", nil,
-            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: sim.injectFault needs \\\"fault\\\" (one of stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway).\"}}"
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: sim.injectFault needs \\\"fault\\\" (one of stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway, edgeLoss).\"}}"
         ),
         Case(
             "sim.injectFault", "{\"fault\":\"meteor\"}",
@@ -352,7 +352,7 @@ struct RPCCatalogueTests {
         ),
         Case(
             "sim.injectFault", "{\"fault\":3}",
-            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: \\\"fault\\\" must be a string (one of stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway), not a number.\"}}"
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: \\\"fault\\\" must be a string (one of stall, encoderLoss, stepLoss, cartridgeRemoved, driverFault, overTemperature, runaway, edgeLoss), not a number.\"}}"
         ),
         Case(
             "sim.clearFault", "{\"fault\":\"stall\",\"all\":true}",
