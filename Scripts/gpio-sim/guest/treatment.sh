@@ -23,6 +23,15 @@ wait_state() {  # STATE [seconds]: polls until the state or the time is up
     while [ "$(state)" != "$1" ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do sleep 0.1; done
 }
 wait_fault() { wait_state fault "$@"; }
+wait_speed() {  # MILLIHERTZ PERCENT [seconds]: polls until needled's speed is that close, or time is up
+    end=$(( $(cut -d. -f1 /proc/uptime) + ${3:-10} ))
+    while [ "$(within "$(speed_millihertz)" "$1" "$2")" != yes ] && [ "$(state)" != fault ] \
+        && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do sleep 0.1; done
+}
+wait_until_still() {  # [seconds]: polls until the stand-in's shaft is at rest
+    end=$(( $(cut -d. -f1 /proc/uptime) + ${1:-10} ))
+    while [ "$(generated_millihertz)" -gt 0 ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do sleep 0.1; done
+}
 within() {  # MEASURED GENERATED PERCENT -> yes|no
     awk -v m="$1" -v g="$2" -v p="$3" 'BEGIN { d = m - g; if (d < 0) d = -d; print (g > 0 && d * 100 <= p * g) ? "yes" : "no" }'
 }
@@ -55,14 +64,14 @@ motor-standin "$SIM_SYSFS" /tmp/pwm/pwmchip0/pwm0 0 7 8 12 166 /tmp/motor &
 MOTOR=$!
 
 home() {  # the test plays the home switch: open, then closed once homing runs
-    sim_pull 9 pull-down; $C home >/dev/null; sleep 0.3; sim_pull 9 pull-up; wait_state ready
+    sim_pull 9 pull-down; $C home >/dev/null; wait_state homing 5; sim_pull 9 pull-up; wait_state ready
 }
 home
 check "$(state)" ready "homed against the switch the test plays"
 $C session open --area cheeks --cartridge CART-0001 >/dev/null
 $C speed 30hz >/dev/null
 $C arm >/dev/null && $C start >/dev/null
-sleep 2
+wait_speed 30000 5 10
 check "$(state)" running "running at 30 Hz on the stand-in"
 if [ "$(state)" != running ]; then  # nothing below can pass: say why, and stop here
     echo "fault: $($C --json status | grep -o '"fault":{[^}]*}')"
@@ -91,7 +100,7 @@ check $all yes "measured speed within ±2 % of the generated rate every second f
 m=$(speed_millihertz); check "$(within "$m" 30000 2)" yes "the speed loop holds 30 Hz through the kernel ($m mHz)"
 echo "FIGURE gpio-sim treatment: 12-count quadrature at 30 Hz, needled read $m mHz, the stand-in made $(generated_millihertz) mHz; worst second $worst %"
 $C speed 45hz >/dev/null
-sleep 2
+wait_speed 45000 5 10
 m=$(speed_millihertz); g=$(generated_millihertz)
 check "$(within "$m" 45000 2)" yes "the speed changed while running: 45 Hz ($m mHz, stand-in $g mHz)"
 $C stop >/dev/null
@@ -101,18 +110,18 @@ check "$(sim_value 0)" 0 "stopped: motor-enable low"
 
 # The stand-in runs away (a driver stuck on): overspeed, enable low.
 $C arm >/dev/null && $C start >/dev/null
-sleep 1.5
+wait_speed 30000 5 10
 kill -USR1 $MOTOR
 wait_fault
 check "$(fault)" overspeed "a runaway motor: overspeed"
 check "$(sim_value 0)" 0 "after the overspeed: motor-enable low"
 kill -USR1 $MOTOR   # the driver lets go; the shaft coasts to rest
-sleep 0.5
+wait_until_still 10
 
 # needled frozen while the motor turns: the kernel's buffer fills and drops edges.
 $C reset >/dev/null; home
 $C arm >/dev/null && $C start >/dev/null
-sleep 1.5
+wait_speed 30000 5 10
 kill -STOP $PID
 sleep 7     # 30 Hz x 6 edges a line a revolution: 180 edges a second, past 1,024 in under 6 s
 t0=$(cut -d' ' -f1 /proc/uptime)
