@@ -64,7 +64,8 @@ public struct FlightReplay: Sendable {
             pen.advance(by: tick.measuredPeriod)
             let inputs = pen.readInputs(measuredPeriod: tick.measuredPeriod)
             estimator.update(
-                count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge, measuredPeriod: tick.measuredPeriod)
+                count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge,
+                edgesCompleteAge: inputs.edgesCompleteAge, measuredPeriod: tick.measuredPeriod)
             let simulated = estimator.speed
             let sample = Sample(
                 tick: tick.tick, recordedSpeed: tick.recordedSpeed, simulatedSpeed: simulated,

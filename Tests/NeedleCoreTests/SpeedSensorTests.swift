@@ -38,6 +38,42 @@ struct SpeedSensorTests {
         #expect(abs(measured - hertz) / hertz < 0.001, "\(sensor) at \(hertz) Hz read \(measured) Hz")
     }
 
+    /// Feeds an estimator a motor whose edges reach the read `lag` late (the kernel's interrupt
+    /// thread, a line read a moment before the other): each read holds every edge up to `lag`
+    /// before it, as a backend reports them.
+    func estimateWithDelivery(
+        _ sensor: SpeedSensor, hertz: Double, lag: Nanoseconds, tellingTheLag: Bool
+    ) -> SpeedEstimator {
+        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor)
+        let countsPerNanosecond = hertz * Double(sensor.countsPerRevolution) / 1e9
+        var position = 0.5  // in counts, at the read
+        for _ in 0..<200 {
+            position += countsPerNanosecond * 1e6
+            let delivered = position - countsPerNanosecond * Double(lag.rawValue)
+            let whole = delivered.rounded(.down)
+            let age = (position - whole) / countsPerNanosecond
+            estimator.update(
+                count: Int64(whole), newestEdgeAge: Nanoseconds(Int64(age.rounded())),
+                edgesCompleteAge: tellingTheLag ? lag : .zero, measuredPeriod: .milliseconds(1))
+        }
+        return estimator
+    }
+
+    @Test(
+        "Edges still on their way through the kernel do not read as a slowing motor",
+        arguments: [SpeedSensor.quadrature(countsPerRevolution: 256), .default], [60.0, 150.0])
+    func deliveryLagIsNotSilence(sensor: SpeedSensor, hertz: Double) {
+        // 200 µs of delivery: at 150 strokes/s on 256 counts, eight edge intervals.
+        let told = estimateWithDelivery(sensor, hertz: hertz, lag: .microseconds(200), tellingTheLag: true)
+        let measured = Double(told.speed.millihertz) / 1000
+        #expect(abs(measured - hertz) / hertz < 0.001, "\(sensor) at \(hertz) Hz read \(measured) Hz")
+        if sensor.countsPerRevolution == 256 {
+            // Counting the silence up to the read instead: the overdue bound reads a fast motor low.
+            let untold = estimateWithDelivery(sensor, hertz: hertz, lag: .microseconds(200), tellingTheLag: false)
+            #expect(Double(untold.speed.millihertz) / 1000 < hertz * 0.8)
+        }
+    }
+
     @Test("Counted by ticks alone (no edge times), a 12-count sensor at 25 Hz would be off by far more")
     func tickCountingIsCoarse() {
         // The same motor with every edge reported as if it came at the read: the old method.

@@ -2,6 +2,7 @@ import Glibc
 import NeedleCore
 import NeedledDaemon
 import NeedledGPIO
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -321,6 +322,62 @@ struct GPIOBackendTests {
         #expect(pen.readInputs(measuredPeriod: .milliseconds(1)).speedSensorTrusted)
     }
 
+    /// A quadrature shaft turning forward under a 1 kHz loop: an edge every 100 µs, A and B in
+    /// turn, each event sampled at its true level unless `sample` says otherwise; `keep` drops
+    /// events (an interrupt for two edges). Returns each read's trust and the final count.
+    func turn(
+        reads: Int, keep: (Int) -> Bool = { _ in true }, sample: (Int, Bool) -> Bool = { $1 }
+    ) throws -> (trusted: [Bool], count: Int64) {
+        let chip = restingChip()
+        chip.kernelEventsPerLine = 1024
+        let now = Atomic<Int64>(0)
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { now.load(ordering: .relaxed) })
+        var levelA = false
+        var levelB = false
+        var trusted: [Bool] = []
+        var count: Int64 = 0
+        for read in 1...reads {
+            var edgesA: [GPIOEdge] = []
+            var edgesB: [GPIOEdge] = []
+            for edge in ((read - 1) * 10 + 1)...(read * 10) {
+                let time = Int64(edge) * 100_000
+                if edge % 2 == 1 { levelA.toggle() } else { levelB.toggle() }
+                guard keep(edge) else { continue }
+                if edge % 2 == 1 {
+                    edgesA.append(GPIOEdge(rising: sample(edge, levelA), timestampNanoseconds: time))
+                } else {
+                    edgesB.append(GPIOEdge(rising: sample(edge, levelB), timestampNanoseconds: time))
+                }
+            }
+            chip.queuedEdges = ["encoder-a": edgesA, "encoder-b": edgesB]
+            now.store(Int64(read) * 1_000_000 + 50_000, ordering: .relaxed)
+            let inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+            trusted.append(inputs.speedSensorTrusted)
+            count = inputs.encoderCount
+        }
+        return (trusted, count)
+    }
+
+    @Test("At speed, a line is never quiet: a late sample the next edge explains is trusted, a lost edge is not")
+    func lostEdgeAtSpeed() throws {
+        // 200 edges; the newest (B) waits for an A edge after it, as any edge newer than the
+        // other line's newest does.
+        let clean = try turn(reads: 20)
+        #expect(clean.trusted.allSatisfy { $0 } && clean.count == 199)
+        // Edge 51 (A) read by its interrupt thread after edge 53 (the next A): sampled low.
+        let late = try turn(reads: 20, sample: { edge, level in edge == 51 ? !level : level })
+        #expect(late.trusted.allSatisfy { $0 } && late.count == 199)
+        // Edges 51 and 53 (both A) in one interrupt: one event at 53's time, sampled at its level.
+        // From then on every A event disagrees with the counted level and the count runs back.
+        let lost = try turn(reads: 20, keep: { $0 != 51 })
+        let firstUntrusted = lost.trusted.firstIndex(of: false)
+        #expect(firstUntrusted != nil)
+        // The loss is at 5.1 ms (read 6); seen once a whole period of record disagrees: by read 8.
+        #expect((firstUntrusted ?? 99) <= 7, "first untrusted read \(firstUntrusted.map { $0 + 1 } ?? -1)")
+    }
+
     @Test("Both lines changing at the same instant is no quadrature step: not trusted")
     func simultaneousChange() throws {
         let chip = restingChip()
@@ -368,6 +425,30 @@ struct GPIOBackendTests {
         let inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
         #expect(inputs.encoderCount == 1)
         #expect(inputs.newestEdgeAge == .microseconds(400))
+    }
+
+    @Test("The count is complete up to the older line's newest edge, or a period back: silence counts from there")
+    func edgesCompleteAge() throws {
+        let chip = restingChip()
+        let now = Atomic<Int64>(10_000_000)
+        var pen = try GPIOBackend(
+            settings: GPIOSettings(), tickPeriod: .milliseconds(1), openChip: { _ throws(GPIOError) in chip },
+            monotonicNow: { now.load(ordering: .relaxed) })
+        chip.queuedEdges = [
+            "encoder-a": [GPIOEdge(rising: true, timestampNanoseconds: 9_600_000)],
+            "encoder-b": [GPIOEdge(rising: true, timestampNanoseconds: 9_700_000)],
+        ]
+        var inputs = pen.readInputs(measuredPeriod: .milliseconds(1))
+        #expect(inputs.encoderCount == 1 && inputs.edgesCompleteAge == .microseconds(400))
+        // Half a millisecond on, nothing new: an A edge after 9.6 ms may still be on its way.
+        now.store(10_500_000, ordering: .relaxed)
+        inputs = pen.readInputs(measuredPeriod: .microseconds(500))
+        #expect(inputs.encoderCount == 1 && inputs.edgesCompleteAge == .microseconds(900))
+        // A period after B's edge, it is complete: taken, and the record is whole up to 10 ms.
+        now.store(11_000_000, ordering: .relaxed)
+        inputs = pen.readInputs(measuredPeriod: .microseconds(500))
+        #expect(inputs.encoderCount == 2)
+        #expect(inputs.newestEdgeAge == .microseconds(1_300) && inputs.edgesCompleteAge == .milliseconds(1))
     }
 
     @Test("Lost edges while running: speedSensorFault and the enable low in the tick that reads them")

@@ -25,6 +25,9 @@ public struct SpeedEstimator: Sendable, Equatable {
     /// The clock at each remembered edge, in nanoseconds.
     private var historyTimes: InlineArray<64, Int64>
     private var clock: Int64 = 0
+    /// The clock up to which the sensor's record is complete: no edge between the newest one and
+    /// this instant. The read's own time less the backend's `edgesCompleteAge`.
+    private var completeUntil: Int64 = 0
     private var newest: Int = 0
     private var filled: Int = 0
     /// The count at the previous read; nil right after a reset (the count at rest is no edge,
@@ -52,14 +55,22 @@ public struct SpeedEstimator: Sendable, Equatable {
     }
 
     /// Adds this tick's reading and recomputes the speed. `newestEdgeAge` is how long before the
-    /// read the newest edge arrived; it is taken as within the last period when the count moved.
-    public mutating func update(count: Int64, newestEdgeAge: Nanoseconds, measuredPeriod: Nanoseconds) {
+    /// read the newest edge arrived; when the count moved, it is taken as after the previous
+    /// read's horizon (it was not in that count).
+    /// `edgesCompleteAge` is how long before the read the backend knows every edge is in the
+    /// count (newer ones may still be on their way through the kernel): the newest edge's
+    /// silence is counted up to then, not up to the read.
+    public mutating func update(
+        count: Int64, newestEdgeAge: Nanoseconds, edgesCompleteAge: Nanoseconds = .zero, measuredPeriod: Nanoseconds
+    ) {
         let period = max(1, measuredPeriod.rawValue)
+        // An edge new in this read was not in the last one, so it came after that read's horizon.
+        let previousCompleteUntil = completeUntil
         clock += period
+        completeUntil = clock - max(0, edgesCompleteAge.rawValue)
         defer { previousCount = count }
         if let previous = previousCount, count != previous {
-            let age = min(max(0, newestEdgeAge.rawValue), period)
-            var edgeTime = clock - age
+            var edgeTime = max(clock - max(0, newestEdgeAge.rawValue), previousCompleteUntil)
             if filled > 0 { edgeTime = max(edgeTime, historyTimes[newest] + 1) }
             newest = (newest + 1) % Self.historyCapacity
             historyCounts[newest] = count
@@ -76,7 +87,7 @@ public struct SpeedEstimator: Sendable, Equatable {
         guard filled >= 2 else { return nil }
         let newestCount = historyCounts[newest]
         let newestTime = historyTimes[newest]
-        let silence = clock - newestTime
+        let silence = max(0, completeUntil - newestTime)
         guard silence <= Self.stillAfter.rawValue else { return nil }
         // The oldest remembered edge that the span needs: back at least `window`, and far enough
         // for a whole cycle; never past what is still recent.
@@ -112,7 +123,8 @@ public struct SpeedEstimator: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         guard a.newest == b.newest, a.filled == b.filled, a.window == b.window,
             a.countsPerRevolution == b.countsPerRevolution, a.countsPerCycle == b.countsPerCycle,
-            a.speed == b.speed, a.speedKnown == b.speedKnown, a.clock == b.clock, a.previousCount == b.previousCount
+            a.speed == b.speed, a.speedKnown == b.speedKnown, a.clock == b.clock, a.completeUntil == b.completeUntil,
+            a.previousCount == b.previousCount
         else { return false }
         for index in 0..<Self.historyCapacity
         where a.historyCounts[index] != b.historyCounts[index] || a.historyTimes[index] != b.historyTimes[index] {

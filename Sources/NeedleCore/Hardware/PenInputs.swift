@@ -8,6 +8,12 @@ public struct PenInputs: Sendable, Equatable {
     /// the read's time): the speed is timed by the edges, not the ticks. Zero where the backend
     /// knows no better (the estimate then times the ticks).
     public var newestEdgeAge: Nanoseconds
+    /// How long before this read every edge is known to be in the count: edges newer than that
+    /// may still be on their way (the kernel's interrupt thread, a line not yet read). The
+    /// newest edge's silence counts up to then: at 38,400 edges a second, 100 µs of delivery is
+    /// four edge intervals, which timed up to the read would look like a motor slowing down.
+    /// Zero where the backend's record is complete at the read (the simulated pen).
+    public var edgesCompleteAge: Nanoseconds
     /// False when the backend cannot vouch for the count: edges were lost (a full kernel buffer,
     /// a sequence gap) or an edge arrived that the sensor cannot make. `speedSensorFault`.
     public var speedSensorTrusted: Bool
@@ -25,7 +31,8 @@ public struct PenInputs: Sendable, Equatable {
     public var hardwareStatus: HardwareStatus
 
     public init(
-        encoderCount: Int64 = 0, newestEdgeAge: Nanoseconds = .zero, speedSensorTrusted: Bool = true,
+        encoderCount: Int64 = 0, newestEdgeAge: Nanoseconds = .zero, edgesCompleteAge: Nanoseconds = .zero,
+        speedSensorTrusted: Bool = true,
         homeSwitchActive: Bool = false, cartridgePresent: Bool = false,
         motorDriverFaultActive: Bool = false, emergencyStopPressed: Bool = false,
         temperature: MilliCelsius = .degrees(25), measuredPeriod: Nanoseconds = .milliseconds(1),
@@ -33,6 +40,7 @@ public struct PenInputs: Sendable, Equatable {
     ) {
         self.encoderCount = encoderCount
         self.newestEdgeAge = newestEdgeAge
+        self.edgesCompleteAge = edgesCompleteAge
         self.speedSensorTrusted = speedSensorTrusted
         self.homeSwitchActive = homeSwitchActive
         self.cartridgePresent = cartridgePresent

@@ -77,7 +77,8 @@ public struct Supervisor: Sendable, Equatable {
         tickIndex = tickIndex.advanced(by: 1)
         lastInputs = inputs
         estimator.update(
-            count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge, measuredPeriod: inputs.measuredPeriod)
+            count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge, edgesCompleteAge: inputs.edgesCompleteAge,
+            measuredPeriod: inputs.measuredPeriod)
 
         checkHardware(inputs)
         if inputs.hardwareStatus == .ok {

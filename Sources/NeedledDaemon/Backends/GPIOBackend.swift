@@ -207,6 +207,11 @@ public struct GPIOBackend: PenBackend {
         let readAt = monotonicNow()
         let sensorTrusted = readSensor(at: readAt)
         let newestEdgeAge = decoder.newestEdgeTimestamp.map { Nanoseconds(max(0, readAt - $0)) } ?? .zero
+        // Every edge up to the decoder's horizon is in the count; later ones may be in flight.
+        let horizon = decoder.completeUntil
+        let edgesCompleteAge =
+            decoder.newestEdgeTimestamp == nil || horizon == .min
+            ? .zero : Nanoseconds(min(newestEdgeAge.rawValue, max(0, readAt - horizon)))
         let home = level(.homeSwitch)
         let cartridge = level(.cartridgePresent)
         let driverFault = !level(.driverFault)  // active-low
@@ -217,7 +222,8 @@ public struct GPIOBackend: PenBackend {
             readCartridgeID(present: cartridge)
         }
         return PenInputs(
-            encoderCount: decoder.count, newestEdgeAge: newestEdgeAge, speedSensorTrusted: sensorTrusted,
+            encoderCount: decoder.count, newestEdgeAge: newestEdgeAge, edgesCompleteAge: edgesCompleteAge,
+            speedSensorTrusted: sensorTrusted,
             homeSwitchActive: home, cartridgePresent: cartridge,
             motorDriverFaultActive: driverFault, emergencyStopPressed: emergencyStop, temperature: lastTemperature,
             measuredPeriod: measuredPeriod, hardwareStatus: status)
@@ -301,7 +307,8 @@ public struct GPIOBackend: PenBackend {
         let keptA = Self.append(readA, fromA.count, to: &queueA, queued: &queuedA)
         let keptB = Self.append(readB, fromB.count, to: &queueB, queued: &queuedB)
         let taken = decoder.take(
-            a: queueA, count: queuedA, b: queueB, count: queuedB, completeBefore: readAt - period.rawValue)
+            a: queueA, count: queuedA, b: queueB, count: queuedB, completeBefore: readAt - period.rawValue,
+            period: period.rawValue)
         Self.drop(taken.takenA, from: &queueA, queued: &queuedA)
         Self.drop(taken.takenB, from: &queueB, queued: &queuedB)
         return !fromA.mayHaveLost && !fromB.mayHaveLost && keptA && keptB && decoder.impossibleEdges == 0
