@@ -116,7 +116,8 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
             return
         }
         guard let connection else { return }
-        guard inFlight < inFlightMax else {
+        // A stop is never "busy": it does not count against the connection's requests in flight.
+        guard inFlight < inFlightMax || Self.isStop(value) else {
             let error = RPCError(
                 code: RPCError.busyCode,
                 message:
@@ -157,6 +158,11 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
                 bound.value.finished(bound, boundContext)
             }
         }
+    }
+
+    /// `pen.stop` or `pen.emergencyStop`, alone (not in a batch).
+    public static func isStop(_ value: JSONValue) -> Bool {
+        value["method"] == .string("pen.stop") || value["method"] == .string("pen.emergencyStop")
     }
 
     /// The response object for one request, or nil for a notification.

@@ -219,6 +219,80 @@ struct HostileClientTests {
     }
 }
 
+extension HostileClientTests {
+    static let emergencyStop = #"{"jsonrpc":"2.0","id":7,"method":"pen.emergencyStop"}"# + "\n"
+    static let stopped = #"{"jsonrpc":"2.0","id":7,"result":{"accepted":true,"state":"fault"}}"#
+
+    /// An emergency stop from a new connection while the attack goes on: carried out, answered.
+    func stopGetsThrough(_ attack: String, _ daemon: DaemonProcess, watcher: NeedledClient) throws {
+        let stopper = try #require(RawSocket(path: daemon.socketPath, timeoutMilliseconds: 5000))
+        stopper.send(Self.emergencyStop)
+        let answer = stopper.readLine() ?? ""
+        #expect(answer == Self.stopped, "during \(attack): \(answer)")
+        let status = try watcher.call("pen.status")
+        #expect(status["fault"]?["code"] == "emergencyStop", "during \(attack)")
+        #expect(status["motorEnabled"] == .bool(false), "during \(attack)")
+    }
+
+    /// Back to running after a stop (the session stays open): reset once still, home, arm, start.
+    func resume(_ watcher: NeedledClient) throws {
+        var reset = false
+        for _ in 0..<500 where !reset {
+            reset = (try? watcher.call("pen.resetFault")) != nil
+            if !reset { usleep(10_000) }
+        }
+        #expect(reset)
+        _ = try watcher.call("pen.home")
+        for _ in 0..<500 where try watcher.call("pen.status")["state"] != "ready" { usleep(10_000) }
+        _ = try watcher.call("pen.arm")
+        _ = try watcher.call("pen.start")
+        for _ in 0..<500 where try watcher.call("pen.status")["state"] != "running" { usleep(10_000) }
+    }
+
+    @Test("During each attack, an emergency stop from a new client is carried out and answered")
+    func stopDuringEachAttack() throws {
+        let daemon = try DaemonProcess(config: Self.config)
+        try daemon.startTreatment()
+        _ = try daemon.waitFor { $0["state"] == "running" }
+        let watcher = try daemon.client()
+
+        // 1. Every slot held, and hundreds more connections waiting.
+        var sockets: [RawSocket] = []
+        for _ in 0..<300 { if let socket = RawSocket(path: daemon.socketPath) { sockets.append(socket) } }
+        try stopGetsThrough("300 connections held open", daemon, watcher: watcher)
+        sockets.removeAll()
+        try waitForFreeSlots(daemon)
+        try resume(watcher)
+
+        // 2. A 10 MB line on its way, and 20 slowloris writers.
+        let long = try #require(RawSocket(path: daemon.socketPath))
+        long.send([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+        let slow = (0..<20).compactMap { _ in RawSocket(path: daemon.socketPath, timeoutMilliseconds: 5000) }
+        for socket in slow { socket.send("{") }
+        try stopGetsThrough("a long line and slowloris writers", daemon, watcher: watcher)
+        try resume(watcher)
+
+        // 3. A flood from four clients and a client that never reads.
+        let stopFlood = ManagedAtomicFlag()
+        let socketPath = daemon.socketPath
+        let request = Array((#"{"jsonrpc":"2.0","id":1,"method":"pen.status"}"# + "\n").utf8)
+        let floodThreads = (0..<4).map { _ in
+            Thread {
+                guard let socket = RawSocket(path: socketPath) else { return }
+                while !stopFlood.isSet {
+                    socket.send(request)
+                    _ = socket.readLine()
+                }
+            }
+        }
+        floodThreads.forEach { $0.start() }
+        let deaf = try #require(RawSocket(path: daemon.socketPath, timeoutMilliseconds: 200))
+        for _ in 0..<2000 where deaf.send(request) == request.count {}
+        try stopGetsThrough("a 4-client flood and a client that never reads", daemon, watcher: watcher)
+        stopFlood.set()
+    }
+}
+
 /// A stop flag the flood threads read.
 final class ManagedAtomicFlag: @unchecked Sendable {
     private let lock = NSLock()

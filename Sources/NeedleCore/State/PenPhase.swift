@@ -22,6 +22,33 @@ public enum PenPhase: String, Sendable, Hashable, CaseIterable, CustomStringConv
 
     /// States in which the motor driver may be enabled at all.
     public var motorMayRun: Bool { self == .running || self == .stopping }
+
+    /// A small number for the phase (0 to 6), for an atomic or a bit set. A switch, not
+    /// `allCases` (which builds an array): the loop may use it without allocating.
+    public var code: UInt8 {
+        switch self {
+        case .idle: 0
+        case .homing: 1
+        case .ready: 2
+        case .armed: 3
+        case .running: 4
+        case .stopping: 5
+        case .fault: 6
+        }
+    }
+
+    /// The phase of a `code`; anything past the last is `fault`, the safe reading.
+    public init(code: UInt8) {
+        switch code {
+        case 0: self = .idle
+        case 1: self = .homing
+        case 2: self = .ready
+        case 3: self = .armed
+        case 4: self = .running
+        case 5: self = .stopping
+        default: self = .fault
+        }
+    }
 }
 
 /// A set of phases, for "allowed in" lists in errors and docs.
@@ -46,15 +73,5 @@ public struct PenPhaseSet: OptionSet, Sendable, Hashable, CustomStringConvertibl
         return names.dropLast().joined(separator: ", ") + " or " + names.last!
     }
 
-    private static func bit(_ phase: PenPhase) -> UInt8 {
-        switch phase {
-        case .idle: 0
-        case .homing: 1
-        case .ready: 2
-        case .armed: 3
-        case .running: 4
-        case .stopping: 5
-        case .fault: 6
-        }
-    }
+    private static func bit(_ phase: PenPhase) -> UInt8 { phase.code }
 }

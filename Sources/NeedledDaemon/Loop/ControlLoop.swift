@@ -13,6 +13,8 @@ public final class LoopChannels: Sendable {
         capacity: 64, filler: LoopReply(requestID: 0, outcome: .notSimulated))
     public let events = SPSCRing<PenEvent>(capacity: 1024, filler: .sessionClosed(tick: .zero))
     public let snapshots = SPSCRing<LoopSnapshot>(capacity: 256, filler: .initial)
+    /// Stops and emergency stops, beside the mailbox: never full, read every tick.
+    public let stops = StopLane()
     /// What could not be published because a ring was full: counted, reported in daemon.info.
     public let droppedEvents = Atomic<Int64>(0)
     public let droppedSnapshots = Atomic<Int64>(0)
@@ -49,6 +51,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
     private let emergencyStopCommandLatency = LatencyHistogram()
     private let emergencyStopInputLatency = LatencyHistogram()
     private var emergencyStopPressedBefore = false
+    /// The stop lane's counts this loop has applied.
+    private var stopsHandled: (emergency: UInt64, stop: UInt64) = (0, 0)
+    private var emergencyStopLastMotorOffAt: Int64 = 0
     private var statisticsTicks: Int64 = 0
     private var statisticsOverruns: Int64 = 0
 
@@ -81,6 +86,14 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
                 channels.droppedReplies.add(1, ordering: .relaxed)
             }
         }
+        // The stop lane after the mailbox: a stop is this tick's last word, whatever came before.
+        let stops = channels.stops.take(after: stopsHandled)
+        let stopsArrived = stops.emergency != stopsHandled.emergency || stops.stop != stopsHandled.stop
+        if stops.emergency != stopsHandled.emergency {
+            _ = apply(.pen(.emergencyStop))
+            if stops.emergencySentAt > 0 { emergencyStopSentAt = stops.emergencySentAt }
+        }
+        if stops.stop != stopsHandled.stop { _ = apply(.pen(.stop)) }
         let readAt = emergencyStopSentAt > 0 || !emergencyStopPressedBefore ? monotonicNow() : 0
         let inputs = backend.readInputs(measuredPeriod: measuredPeriod)
         let output = supervisor.tick(inputs)
@@ -90,7 +103,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         }
         backend.writeOutputs(output.outputs, phase: supervisor.phase, faulted: supervisor.fault != nil)
         if emergencyStopSentAt > 0 && !output.outputs.motorEnabled {
-            emergencyStopCommandLatency.record(nanoseconds: monotonicNow() - emergencyStopSentAt)
+            let written = monotonicNow()
+            emergencyStopCommandLatency.record(nanoseconds: written - emergencyStopSentAt)
+            emergencyStopLastMotorOffAt = written
         }
         if inputs.emergencyStopPressed && !emergencyStopPressedBefore && readAt > 0 && !output.outputs.motorEnabled {
             emergencyStopInputLatency.record(nanoseconds: monotonicNow() - readAt)
@@ -116,6 +131,10 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         if !channels.snapshots.push(snapshot) {
             channels.droppedSnapshots.add(1, ordering: .relaxed)
         }
+        if stopsArrived {
+            stopsHandled = (stops.emergency, stops.stop)
+            channels.stops.publish(emergency: stops.emergency, stop: stops.stop, phase: supervisor.phase)
+        }
         channels.ticks.add(1, ordering: .relaxed)
     }
 
@@ -140,7 +159,8 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             let statistics = LoopStatistics(
                 ticks: statisticsTicks, overruns: statisticsOverruns, wakeupLatency: wakeupLatency.summary,
                 tickDuration: tickDuration.summary, emergencyStopCommandLatency: emergencyStopCommandLatency.summary,
-                emergencyStopInputLatency: emergencyStopInputLatency.summary)
+                emergencyStopInputLatency: emergencyStopInputLatency.summary,
+                emergencyStopLastMotorOffAt: emergencyStopLastMotorOffAt)
             if reset {
                 wakeupLatency.reset()
                 tickDuration.reset()

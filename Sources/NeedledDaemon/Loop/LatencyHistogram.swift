@@ -65,4 +65,8 @@ public struct LoopStatistics: Sendable, Equatable {
     public var emergencyStopCommandLatency: LatencySummary
     /// From the tick reading a newly pressed E-stop input to its outputs written.
     public var emergencyStopInputLatency: LatencySummary
+    /// CLOCK_MONOTONIC nanoseconds when the newest emergency stop's motor-off outputs were
+    /// written (0: none yet): a client that noted when it wrote the stop's bytes can take the
+    /// whole way, socket included, from it (`Scripts/bench-socket`).
+    public var emergencyStopLastMotorOffAt: Int64 = 0
 }

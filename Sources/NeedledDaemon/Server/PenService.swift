@@ -29,6 +29,15 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var latest = LoopSnapshot.initial
     private var nextRequestID: UInt32 = 0
     private var pending: [UInt32: EventLoopPromise<LoopOutcome>] = [:]
+    /// Which connection each mailbox request came from, and how many each has there now: one
+    /// client's flood takes its share of the mailbox, never the whole of it.
+    private var pendingOwner: [UInt32: RPCConnection] = [:]
+    private var mailboxHeld: [RPCConnection: Int] = [:]
+    /// Mailbox requests one connection may have waiting for the loop at once; more are busy.
+    /// 8 of 64: the loop takes 8 a tick, so any other client's command waits at most 8 ticks.
+    public static let mailboxSharePerConnection = 8
+    /// Stops sent by the stop lane, waiting for the tick that applies them.
+    private var pendingStops: [(kind: StopLane.Kind, ticket: UInt64, promise: EventLoopPromise<PenPhase>)] = []
     private var telemetry: [RPCConnection: RepeatedTask] = [:]
     private var eventSubscribers: Set<RPCConnection> = []
     /// Telemetry notifications a subscriber could not take (its socket full), in a row.
@@ -94,8 +103,10 @@ public final class PenService: RPCService, @unchecked Sendable {
     func poll() {
         eventLoop.preconditionInEventLoop()
         while let reply = channels.replies.pop() {
+            release(reply.requestID)
             pending.removeValue(forKey: reply.requestID)?.succeed(reply.outcome)
         }
+        answerStops()
         while let event = channels.events.pop() {
             let json = StatusJSON.event(event)
             for subscriber in eventSubscribers { notifyEvent(subscriber, json) }
@@ -242,10 +253,12 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "pen.status":
             _ = try RPCParams(request, allowed: [])
             return succeed(currentStatus)
-        case "pen.home", "pen.arm", "pen.start", "pen.stop", "pen.emergencyStop", "pen.resetFault", "pen.setDepth",
-            "pen.setSpeed":
+        case "pen.stop", "pen.emergencyStop":
             guard let penCommand = try PenCommandRequest.decode(request) else { throw .methodNotFound(request.method) }
-            return command(penCommand)
+            return stop(penCommand == .emergencyStop ? .emergencyStop : .stop)
+        case "pen.home", "pen.arm", "pen.start", "pen.resetFault", "pen.setDepth", "pen.setSpeed":
+            guard let penCommand = try PenCommandRequest.decode(request) else { throw .methodNotFound(request.method) }
+            return command(penCommand, for: connection)
         case "session.open": return try openSession(request)
         case "session.close":
             _ = try RPCParams(request, allowed: [])
@@ -425,9 +438,41 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     private func succeed(_ value: JSONValue) -> EventLoopFuture<JSONValue> { eventLoop.makeSucceededFuture(value) }
 
+    /// A stop or an emergency stop, by the stop lane: no mailbox slot to wait for or be refused,
+    /// applied in the loop's next tick, answered with the phase that tick left.
+    private func stop(_ kind: StopLane.Kind) -> EventLoopFuture<JSONValue> {
+        let ticket = channels.stops.request(kind, at: monotonicNow())
+        let promise = eventLoop.makePromise(of: PenPhase.self)
+        pendingStops.append((kind, ticket, promise))
+        eventLoop.scheduleTask(in: Self.replyTimeout) {
+            guard let index = self.pendingStops.firstIndex(where: { $0.promise.futureResult === promise.futureResult })
+            else { return }
+            self.pendingStops.remove(at: index)
+            promise.fail(RPCError.internalError("the control loop did not answer within 2 s."))
+        }
+        let penCommand: PenCommand = kind == .emergencyStop ? .emergencyStop : .stop
+        return promise.futureResult.map { state in
+            self.recordCommand(penCommand, .accepted(state: state))
+            return .object([("accepted", true), ("state", .string(state.rawValue))])
+        }
+    }
+
+    private func answerStops() {
+        guard !pendingStops.isEmpty else { return }
+        var waiting: [(kind: StopLane.Kind, ticket: UInt64, promise: EventLoopPromise<PenPhase>)] = []
+        for stop in pendingStops {
+            if let state = channels.stops.handled(stop.kind, ticket: stop.ticket) {
+                stop.promise.succeed(state)
+            } else {
+                waiting.append(stop)
+            }
+        }
+        pendingStops = waiting
+    }
+
     /// Sends a pen command and turns the loop's outcome into a result or an error.
-    private func command(_ penCommand: PenCommand) -> EventLoopFuture<JSONValue> {
-        send(.pen(penCommand)).flatMapThrowing { outcome in
+    private func command(_ penCommand: PenCommand, for connection: RPCConnection? = nil) -> EventLoopFuture<JSONValue> {
+        send(.pen(penCommand), for: connection).flatMapThrowing { outcome in
             self.recordCommand(penCommand, outcome)
             switch outcome {
             case .accepted(let state): return .object([("accepted", true), ("state", .string(state.rawValue))])
@@ -474,22 +519,46 @@ public final class PenService: RPCService, @unchecked Sendable {
                 detailJSON: JSONValue.object(detail).serialized))
     }
 
-    /// Puts a request in the loop's mailbox; "busy" when it is full, an internal error when the
+    /// Puts a request in the loop's mailbox; "busy" when it is full, when this connection has
+    /// its share there already, or when as many requests wait for answers as the reply ring
+    /// holds (so the loop never has a reply it cannot hand back); an internal error when the
     /// loop does not answer in time (it would have to be stuck).
-    private func send(_ request: LoopRequest) -> EventLoopFuture<LoopOutcome> {
+    private func send(_ request: LoopRequest, for connection: RPCConnection? = nil) -> EventLoopFuture<LoopOutcome> {
+        if let connection, mailboxHeld[connection, default: 0] >= Self.mailboxSharePerConnection {
+            return eventLoop.makeFailedFuture(
+                RPCError(
+                    code: RPCError.busyCode,
+                    message:
+                        "The pen is busy: \(Self.mailboxSharePerConnection) of your commands are waiting for the control loop already. Read their answers, then send more.",
+                    data: .object([("mailboxShare", .int(Int64(Self.mailboxSharePerConnection)))])))
+        }
         nextRequestID &+= 1
         let id = nextRequestID
-        guard channels.requests.push(LoopEnvelope(requestID: id, request: request, sentAt: monotonicNow())) else {
+        guard pending.count < channels.replies.capacity,
+            channels.requests.push(LoopEnvelope(requestID: id, request: request, sentAt: monotonicNow()))
+        else {
             return eventLoop.makeFailedFuture(
                 RPCError(code: RPCError.busyCode, message: "The pen is busy: too many commands at once. Try again."))
         }
         let promise = eventLoop.makePromise(of: LoopOutcome.self)
         pending[id] = promise
+        if let connection {
+            pendingOwner[id] = connection
+            mailboxHeld[connection, default: 0] += 1
+        }
         eventLoop.scheduleTask(in: Self.replyTimeout) {
-            self.pending.removeValue(forKey: id)?.fail(
-                RPCError.internalError("the control loop did not answer within 2 s."))
+            guard let promise = self.pending.removeValue(forKey: id) else { return }
+            self.release(id)
+            promise.fail(RPCError.internalError("the control loop did not answer within 2 s."))
         }
         return promise.futureResult
+    }
+
+    /// A mailbox request answered (or given up on): its connection's share is freed.
+    private func release(_ id: UInt32) {
+        guard let connection = pendingOwner.removeValue(forKey: id) else { return }
+        let held = (mailboxHeld[connection] ?? 1) - 1
+        mailboxHeld[connection] = held > 0 ? held : nil
     }
 
     // MARK: Sessions
@@ -704,6 +773,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ("overruns", .int(channels.overruns.load(ordering: .relaxed))),
                     ("droppedEvents", .int(channels.droppedEvents.load(ordering: .relaxed))),
                     ("droppedSnapshots", .int(channels.droppedSnapshots.load(ordering: .relaxed))),
+                    ("droppedReplies", .int(channels.droppedReplies.load(ordering: .relaxed))),
                 ])
             ),
         ])

@@ -12,7 +12,8 @@ public import Synchronization
 ///
 /// Access is decided per connection from the kernel's peer credentials, not by the file's mode:
 /// the socket is 0666 in a 0755 directory so that a refused user reads -32004 and why, instead
-/// of a bare EACCES. Every connection is bounded (`ConnectionLimits`).
+/// of a bare EACCES. Every connection is bounded (`ConnectionLimits`), and the slots are shared
+/// by a rule (`ConnectionSlots`) under which a stop always gets through.
 public final class RPCServerService: Service, @unchecked Sendable {
     public let socketPath: String
     private let group: MultiThreadedEventLoopGroup
@@ -29,6 +30,8 @@ public final class RPCServerService: Service, @unchecked Sendable {
     /// Connections refused since start, by cause: figures for the hostile-client test.
     public let refusedUnauthorized = Atomic<Int>(0)
     public let refusedBusy = Atomic<Int>(0)
+    /// Who holds which connection slot (the connection rule).
+    private let slots: Mutex<ConnectionSlots>
 
     public init(
         socketPath: String, group: MultiThreadedEventLoopGroup, service: PenService, logger: Logger,
@@ -42,24 +45,16 @@ public final class RPCServerService: Service, @unchecked Sendable {
         self.inheritedDescriptor = inheritedDescriptor
         self.limits = limits
         self.policy = policy
+        self.slots = Mutex(
+            ConnectionSlots(connectionsMax: limits.connectionsMax, exemptUserIDs: [0, policy.daemonUserID]))
     }
 
-    /// Counts the connection, checks the bound and the peer, then builds its pipeline: either
-    /// the protocol's, or one that writes the refusal and closes.
+    /// Checks the peer, then the connection rule (`ConnectionSlots`), then builds its pipeline:
+    /// the protocol's; one that may only stop the pen (beyond the rule); or one that writes the
+    /// refusal and closes (not allowed at all).
     private func initialize(_ channel: any Channel) -> EventLoopFuture<Void> {
-        let open = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        connections.wrappingAdd(1, ordering: .relaxed)
         channel.closeFuture.whenComplete { _ in self.connections.wrappingSubtract(1, ordering: .relaxed) }
-        guard open <= limits.connectionsMax else {
-            refusedBusy.wrappingAdd(1, ordering: .relaxed)
-            let error = RPCError(
-                code: RPCError.busyCode,
-                message:
-                    "Busy: needled serves at most \(limits.connectionsMax) connections at once and all are in use; close one and try again.",
-                data: .object([("maxConnections", .int(Int64(limits.connectionsMax)))]))
-            return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(RefusingHandler(error))
-            }
-        }
         let policy = self.policy
         let limits = self.limits
         let service = self.service
@@ -77,6 +72,19 @@ public final class RPCServerService: Service, @unchecked Sendable {
                     metadata: ["uid": "\(peer.userID)", "pid": "\(peer.processID)"])
                 try operations.addHandler(RefusingHandler(policy.refusal(of: peer)))
                 return
+            }
+            if let refusal = self.slots.withLock({ $0.admit(userID: peer.userID, role: role) }) {
+                self.refusedBusy.wrappingAdd(1, ordering: .relaxed)
+                let busy = self.slots.withLock { $0.busyError(refusal) }
+                // Beyond the rule a connection may still stop the pen, however many there are: each
+                // lives a second at most (its first line, or the wait for one), so a flood of
+                // connects holds no more than its rate; it is never a reason a stop is refused.
+                try operations.addHandler(ByteToMessageHandler(LineFramingDecoder(lineBytesMax: limits.lineBytesMax)))
+                try operations.addHandler(OverLimitHandler(service: service, busy: busy, peer: peer, role: role))
+                return
+            }
+            channel.closeFuture.whenComplete { _ in
+                self.slots.withLock { $0.release(userID: peer.userID, role: role) }
             }
             try operations.addHandler(ConnectionTimeoutHandler(limits: limits))
             try operations.addHandler(ByteToMessageHandler(LineFramingDecoder(lineBytesMax: limits.lineBytesMax)))

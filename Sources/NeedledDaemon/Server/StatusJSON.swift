@@ -76,6 +76,7 @@ enum StatusJSON {
             ("wakeupLatencyMicroseconds", summary(statistics.wakeupLatency)),
             ("tickDurationMicroseconds", summary(statistics.tickDuration)),
             ("emergencyStopCommandLatencyMicroseconds", summary(statistics.emergencyStopCommandLatency)),
+            ("emergencyStopLastMotorOffMonotonicNanoseconds", .int(statistics.emergencyStopLastMotorOffAt)),
             ("emergencyStopInputLatencyMicroseconds", summary(statistics.emergencyStopInputLatency)),
             ("reset", .bool(reset)),
         ])
