@@ -82,16 +82,26 @@ int main(int argc, char **argv) {
         close(fd);
         if (!got) { lost++; continue; }
         if (!strstr(line, "\"accepted\":true")) { refused++; fprintf(stderr, "stop answered: %s\n", line); continue; }
-        send_all(control, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"daemon.stats\"}\n");
-        if (!read_line(control, line, sizeof line)) { fprintf(stderr, "no stats\n"); return 4; }
-        const char *key = strstr(line, "\"emergencyStopLastMotorOffMonotonicNanoseconds\":");
+        /* daemon.stats goes through the loop's mailbox, which a flood keeps full: ask until answered. */
+        const char *key = NULL;
+        for (int attempt = 0; attempt < 10000 && !key; attempt++) {
+            send_all(control, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"daemon.stats\"}\n");
+            if (!read_line(control, line, sizeof line)) { fprintf(stderr, "no stats\n"); return 4; }
+            key = strstr(line, "\"emergencyStopLastMotorOffMonotonicNanoseconds\":");
+            if (!key) usleep(1000);
+        }
         long long motor_off = key ? atoll(key + strlen("\"emergencyStopLastMotorOffMonotonicNanoseconds\":")) : 0;
         to_motor_off[measured] = motor_off - written;
         to_answer[measured] = answered - written;
         measured++;
-        /* The fault is reset for the next stop (the bench's pen is idle: nothing to wait for). */
-        send_all(control, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"pen.resetFault\"}\n");
-        if (!read_line(control, line, sizeof line)) { fprintf(stderr, "no reset answer\n"); return 4; }
+        /* The fault is reset for the next stop (the bench's pen is idle: nothing to wait for);
+         * a busy mailbox is asked again. */
+        for (int attempt = 0; attempt < 10000; attempt++) {
+            send_all(control, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"pen.resetFault\"}\n");
+            if (!read_line(control, line, sizeof line)) { fprintf(stderr, "no reset answer\n"); return 4; }
+            if (strstr(line, "\"result\"")) break;
+            usleep(1000);
+        }
     }
     if (measured == 0) { printf("{\"stops\":%d,\"refused\":%d,\"lost\":%d}\n", stops, refused, lost); return 1; }
     printf("{\"stops\":%d,\"refused\":%d,\"lost\":%d,", stops, refused, lost);

@@ -113,6 +113,15 @@ struct StopGetsThroughTests {
             }
             _ = try? stopper.call("pen.resetFault")
         }
+        // And a well-behaved client's commands find their share of the mailbox among 30 flooders.
+        var refusedAmongFlooders: [String] = []
+        for _ in 0..<50 {
+            do { _ = try stopper.call("daemon.stats") } catch { refusedAmongFlooders.append("\(error)") }
+        }
+        #expect(
+            refusedAmongFlooders.isEmpty,
+            "\(refusedAmongFlooders.count) of 50 refused among 30 flooding clients: \(refusedAmongFlooders.first ?? "")"
+        )
         flooding.store(false, ordering: .relaxed)
         group.wait()
         #expect(connected.load(ordering: .relaxed) == 30)

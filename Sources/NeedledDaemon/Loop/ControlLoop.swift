@@ -8,9 +8,13 @@ public import Synchronization
 /// The rings between the loop thread and the socket side. Each has one producer and one consumer.
 public final class LoopChannels: Sendable {
     /// Socket side → loop. Full means "busy": the client is told, nothing is dropped.
-    public let requests = SPSCRing<LoopEnvelope>(capacity: 64, filler: LoopEnvelope(requestID: 0, request: .pen(.stop)))
+    public let requests = SPSCRing<LoopEnvelope>(
+        capacity: 128, filler: LoopEnvelope(requestID: 0, request: .pen(.stop)))
     public let replies = SPSCRing<LoopReply>(
-        capacity: 64, filler: LoopReply(requestID: 0, outcome: .notSimulated))
+        capacity: 128, filler: LoopReply(requestID: 0, outcome: .notSimulated))
+    /// Mailbox slots kept for the daemon's own requests (the records' health, reloaded limits,
+    /// a session's open and close): the clients share the rest.
+    public static let requestsKeptForTheDaemon = 8
     public let events = SPSCRing<PenEvent>(capacity: 1024, filler: .sessionClosed(tick: .zero))
     public let snapshots = SPSCRing<LoopSnapshot>(capacity: 256, filler: .initial)
     /// Stops and emergency stops, beside the mailbox: never full, read every tick.

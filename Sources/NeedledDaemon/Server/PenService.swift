@@ -33,9 +33,19 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// client's flood takes its share of the mailbox, never the whole of it.
     private var pendingOwner: [UInt32: RPCConnection] = [:]
     private var mailboxHeld: [RPCConnection: Int] = [:]
-    /// Mailbox requests one connection may have waiting for the loop at once; more are busy.
-    /// 8 of 64: the loop takes 8 a tick, so any other client's command waits at most 8 ticks.
+    /// Mailbox requests one connection may have waiting for the loop at once, at most; more are busy.
     public static let mailboxSharePerConnection = 8
+
+    /// Each connection's part of the mailbox: its 128 slots, less the daemon's own 8, split
+    /// evenly between as many connections as may be open (`max-connections`), at most
+    /// `mailboxSharePerConnection`, at least one. Guaranteed, not first come: however many
+    /// clients flood, each one's share is there for it (3 each with 32 connections), and any
+    /// command waits at most 15 ticks (the loop takes 8 a tick).
+    private var mailboxShare: Int {
+        let forClients = channels.requests.capacity - LoopChannels.requestsKeptForTheDaemon
+        return min(
+            Self.mailboxSharePerConnection, max(1, forClients / max(1, configuration.connectionLimits.connectionsMax)))
+    }
     /// Stops sent by the stop lane, waiting for the tick that applies them.
     private var pendingStops: [(kind: StopLane.Kind, ticket: UInt64, promise: EventLoopPromise<PenPhase>)] = []
     private var telemetry: [RPCConnection: RepeatedTask] = [:]
@@ -151,7 +161,8 @@ public final class PenService: RPCService, @unchecked Sendable {
         let writable = recorder.writable.load(ordering: .acquiring)
         if writable != recordsWritableTold {
             recordsWritableTold = writable
-            _ = send(.recordsWritable(writable))
+            // Told again on the next poll if the loop could not take it.
+            send(.recordsWritable(writable)).whenFailure { _ in self.recordsWritableTold = !writable }
         }
     }
 
@@ -241,7 +252,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         case "daemon.stats":
             let params = try RPCParams(request, allowed: ["reset"])
             let reset = try params.optionalBool("reset") ?? false
-            return send(.stats(reset: reset)).flatMapThrowing { outcome in
+            return send(.stats(reset: reset), for: connection).flatMapThrowing { outcome in
                 guard case .stats(let statistics) = outcome else {
                     throw RPCError.internalError("the loop did not report its figures.")
                 }
@@ -402,7 +413,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                     "unknown fault \"\(name)\"; the simulator's faults are \(SimulatedFault.allCases.map(\.rawValue).joined(separator: ", "))."
                 )
             }
-            return send(request.method == "sim.injectFault" ? .injectFault(fault) : .clearFault(fault))
+            return send(request.method == "sim.injectFault" ? .injectFault(fault) : .clearFault(fault), for: connection)
                 .flatMapThrowing { outcome in
                     guard case .accepted = outcome else { throw RPCError.methodNotFound(request.method) }
                     return .object([
@@ -524,17 +535,20 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// holds (so the loop never has a reply it cannot hand back); an internal error when the
     /// loop does not answer in time (it would have to be stuck).
     private func send(_ request: LoopRequest, for connection: RPCConnection? = nil) -> EventLoopFuture<LoopOutcome> {
-        if let connection, mailboxHeld[connection, default: 0] >= Self.mailboxSharePerConnection {
+        let share = mailboxShare
+        if let connection, mailboxHeld[connection, default: 0] >= share {
             return eventLoop.makeFailedFuture(
                 RPCError(
                     code: RPCError.busyCode,
                     message:
-                        "The pen is busy: \(Self.mailboxSharePerConnection) of your commands are waiting for the control loop already. Read their answers, then send more.",
-                    data: .object([("mailboxShare", .int(Int64(Self.mailboxSharePerConnection)))])))
+                        "The pen is busy: \(share) of your commands are waiting for the control loop already (each connection's share of the loop's mailbox). Read their answers, then send more.",
+                    data: .object([("mailboxShare", .int(Int64(share)))])))
         }
         nextRequestID &+= 1
         let id = nextRequestID
-        guard pending.count < channels.replies.capacity,
+        // A client's request may not take the slots kept for the daemon's own.
+        let room = channels.replies.capacity - (connection == nil ? 0 : LoopChannels.requestsKeptForTheDaemon)
+        guard pending.count < room,
             channels.requests.push(LoopEnvelope(requestID: id, request: request, sentAt: monotonicNow()))
         else {
             return eventLoop.makeFailedFuture(
