@@ -1,5 +1,5 @@
 public import NeedleCore
-public import Synchronization
+import Synchronization
 
 /// The stop's own way to the loop: no queue that a flood can fill, no slot to wait for. The
 /// socket side counts a stop or an emergency stop up; the loop compares the counts with the
