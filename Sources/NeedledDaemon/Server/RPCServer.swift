@@ -115,8 +115,17 @@ public final class RPCServerService: Service, @unchecked Sendable {
                 try? FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             }
-            channel = try await bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
-            chmod(socketPath, 0o666)
+            // Bound under a temporary name, given its mode, then renamed into place: the socket
+            // file appears already 0666 (a client connecting in between would read EACCES).
+            let binding = socketPath + ".new"
+            channel = try await bootstrap.bind(unixDomainSocketPath: binding, cleanupExistingSocketFile: true).get()
+            chmod(binding, 0o666)
+            guard rename(binding, socketPath) == 0 else {
+                let code = errno
+                unlink(binding)
+                channel.close(promise: nil)
+                throw IOError(errnoCode: code, reason: "rename(\(binding), \(socketPath))")
+            }
             logger.info("listening", metadata: ["socket": "\(socketPath)"])
         }
         self.service.start()
