@@ -135,7 +135,9 @@ struct DaemonIntegrationTests {
     func injectedFaults(fault: String, code: String) throws {
         let daemon = try DaemonProcess()
         try daemon.startTreatment()
-        try daemon.waitFor { ($0["speedHertz"]?.number ?? 0) > 100 }
+        // Into a treatment at its speed, past the ramp: a host stall at the ramp's end truly
+        // overshoots (ClosedLoopQualityTests.lateTickInTheRamp), and would latch overspeed first.
+        try daemon.waitFor { abs(($0["speedHertz"]?.number ?? 0) - 120) < 2.4 }
         let injected = try daemon.call("sim.injectFault", .object([("fault", .string(fault))]))
         #expect(injected == .object([("fault", .string(fault)), ("active", true)]))
         let status = try daemon.waitFor { $0["state"] == "fault" }

@@ -74,6 +74,54 @@ struct ClosedLoopQualityTests {
         #expect(worst <= 1.0)
     }
 
+    /// The loop can be late once (a busy host; the daemon lets the simulated pen run 50 ms at
+    /// most): the motor turns on through the late tick, so the ramp and the overspeed envelope go
+    /// on by the time that passed. Counted in ticks they stood still, and a motor on its ramp
+    /// duty ran 19 Hz past them in 30 ms: a healthy soft start latched `overspeed` (the daemon's
+    /// injected-stall test caught it under the whole suite's load). What is left is true: a
+    /// stall right at the end of the ramp keeps the accelerating duty on a motor already at the
+    /// target, it runs past target and margin, and that is latched.
+    @Test(
+        "A single late tick in the ramp trips overspeed only if the motor truly ran past target and margin",
+        arguments: [Nanoseconds.milliseconds(5), .milliseconds(30), .milliseconds(50)])
+    func lateTickInTheRamp(late: Nanoseconds) throws {
+        var latched: [Int] = []
+        for lateAt in stride(from: 0, through: 200, by: 10) {
+            var harness = SimulationHarness(seed: 7)
+            try harness.startTreatment(area: .cheeks, speed: Self.target)
+            harness.run(ticks: lateAt)
+            harness.step(measuredPeriod: late)
+            var peak = harness.pen.motor.strokeRateHertz
+            for _ in 0..<500 {
+                harness.step()
+                peak = max(peak, harness.pen.motor.strokeRateHertz)
+            }
+            if let fault = harness.supervisor.fault {
+                latched.append(lateAt)
+                #expect(fault.code == .overspeed)
+                #expect(peak > 130, "latched at \(lateAt) ms with the motor at most \(peak) Hz")
+            } else {
+                #expect(peak < 131, "late by \(late) at \(lateAt) ms: \(peak) Hz unseen")
+                #expect(abs(harness.pen.motor.strokeRateHertz - 120) < 2.4, "settled after a late tick at \(lateAt) ms")
+            }
+        }
+        print("FIGURE one tick late by \(late) at 0, 10, … 200 ms of a 0→120 Hz ramp: overspeed at \(latched) ms")
+        #expect(latched.count <= 2, "only right at the end of the ramp")
+    }
+
+    /// A stall long enough that the motor on its ramp duty truly runs past the target and the
+    /// margin is an overspeed, and is latched as one.
+    @Test("A 200 ms stall of the loop near the end of the ramp latches overspeed: the motor ran past target and margin")
+    func longStallOvershoots() throws {
+        var harness = SimulationHarness(seed: 7)
+        try harness.startTreatment(area: .cheeks, speed: Self.target)
+        harness.run(upTo: 5000) { $0.supervisor.measuredSpeed >= Hertz(100) }
+        harness.step(measuredPeriod: .milliseconds(200))
+        #expect(harness.pen.motor.strokeRateHertz > 130, "the motor really ran past 120 Hz + 10 Hz")
+        harness.run(upTo: 50) { $0.supervisor.fault != nil }
+        #expect(harness.supervisor.fault?.code == .overspeed)
+    }
+
     @Test("A full-range depth move finishes in at most 1.5 s with a final error of at most one step")
     func fullRangeDepthMove() throws {
         let limits = try SafetyLimits(depthMax: HardwareCeilings.depthMax)

@@ -14,18 +14,29 @@ struct SpeedController: Sendable, Equatable {
         self.settings = settings
     }
 
-    /// Move the ramped setpoint one tick towards `target`, at most `ramp` per second.
-    mutating func advanceSetpoint(towards target: Hertz, ramp: HertzPerSecond, tickPeriod: Nanoseconds) {
-        let stepMillihertz = Int64(ramp.millihertzPerSecond) * tickPeriod.rawValue / 1_000_000_000
-        let step = Int32(max(1, stepMillihertz))
+    /// Move the ramped setpoint towards `target` by what the ramp allows in `elapsed`, the time
+    /// that truly passed since the last tick: the motor keeps turning through a late tick, so a
+    /// ramp counted in ticks would fall behind the motor it describes.
+    mutating func advanceSetpoint(towards target: Hertz, ramp: HertzPerSecond, elapsed: Nanoseconds) {
         let before = rampedSetpoint
-        let difference = target.millihertz - rampedSetpoint.millihertz
-        if difference > 0 {
-            rampedSetpoint.millihertz += min(difference, step)
-        } else if difference < 0 {
-            rampedSetpoint.millihertz -= min(-difference, step)
-        }
-        setpointSlope = (rampedSetpoint - before).hertzValue / tickPeriod.secondsValue
+        rampedSetpoint = Self.setpoint(from: before, towards: target, ramp: ramp, elapsed: elapsed)
+        setpointSlope = (rampedSetpoint - before).hertzValue / max(elapsed, Nanoseconds(1)).secondsValue
+    }
+
+    /// Where a ramp from `setpoint` towards `target` stands after `elapsed` (at least 1 mHz a
+    /// step, so a slow ramp still arrives).
+    static func setpoint(
+        from setpoint: Hertz, towards target: Hertz, ramp: HertzPerSecond, elapsed: Nanoseconds
+    )
+        -> Hertz
+    {
+        // A second is more than any ramp needs across the whole speed range; bounding it keeps
+        // the product in range whatever a stalled clock reports.
+        let seconds = min(max(elapsed.rawValue, 0), 1_000_000_000)
+        let step = max(1, Int64(ramp.millihertzPerSecond) * seconds / 1_000_000_000)
+        let difference = Int64(target.millihertz) - Int64(setpoint.millihertz)
+        let moved = difference > 0 ? min(difference, step) : -min(-difference, step)
+        return Hertz(millihertz: Int32(Int64(setpoint.millihertz) + moved))
     }
 
     /// The duty for this tick, given the measured speed; nil while the sensor has no measurement

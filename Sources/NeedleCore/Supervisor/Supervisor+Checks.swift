@@ -55,11 +55,20 @@ extension Supervisor {
     }
 
     /// Overspeed against the envelope of the commanded setpoint, and stall against the setpoint.
-    mutating func checkSpeed() {
+    /// `elapsed` is the time since the last tick: through a late tick the ramp went on (this
+    /// tick's setpoint is where it got to), and the envelope decays by the time, not the ticks.
+    mutating func checkSpeed(elapsed: Nanoseconds) {
         let measured = estimator.speed
-        let commanded = phase.motorMayRun ? speedController.rampedSetpoint : .zero
+        var commanded = phase.motorMayRun ? speedController.rampedSetpoint : .zero
+        if phase == .running {
+            commanded = max(
+                commanded,
+                SpeedController.setpoint(
+                    from: speedController.rampedSetpoint, towards: speedTarget, ramp: limits.speedRamp,
+                    elapsed: elapsed))
+        }
         let decayPerTick =
-            Int64(limits.speedRamp.millihertzPerSecond) * configuration.tickPeriod.rawValue
+            Int64(limits.speedRamp.millihertzPerSecond) * min(max(elapsed.rawValue, 0), 1_000_000_000)
             / 2_000_000_000
         let decayed = Hertz(millihertz: max(0, speedEnvelope.millihertz - Int32(max(1, decayPerTick))))
         speedEnvelope = max(commanded, decayed)

@@ -30,10 +30,11 @@ extension Supervisor {
             }
             return motorOff(depthSteps: moveDepth(rate: configuration.depthAxis.rateMax))
         case .running:
-            speedController.advanceSetpoint(towards: speedTarget, ramp: limits.speedRamp, tickPeriod: period)
+            speedController.advanceSetpoint(
+                towards: speedTarget, ramp: limits.speedRamp, elapsed: inputs.measuredPeriod)
             return motorDriven(depthSteps: moveDepth(rate: configuration.depthAxis.rateWhileRunning))
         case .stopping:
-            speedController.advanceSetpoint(towards: .zero, ramp: limits.speedRamp, tickPeriod: period)
+            speedController.advanceSetpoint(towards: .zero, ramp: limits.speedRamp, elapsed: inputs.measuredPeriod)
             let steps = moveDepth(rate: configuration.depthAxis.rateWhileRunning)
             if speedController.rampedSetpoint == .zero && estimator.speed <= configuration.speedControl.stoppedSpeed {
                 speedController.reset()

@@ -84,7 +84,7 @@ public struct Supervisor: Sendable, Equatable {
         if inputs.hardwareStatus == .ok {
             checkInputs(inputs)
             checkDepth(inputs)
-            checkSpeed()
+            checkSpeed(elapsed: inputs.measuredPeriod)
             checkTimers()
         }
         if let pending = pendingLimits, isAtRest {
