@@ -134,14 +134,16 @@ struct SystemdTests {
         let daemon = try DaemonProcess(config: "[limits]\nmax-depth-micrometres = 1200\n")
         let configPath = daemon.directory.appendingPathComponent("needled.toml").path
         try daemon.startTreatment(area: "scars")
-        try "[limits]\nmax-depth-micrometres = 900\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        try DaemonProcess.toleratingHostJitter("[limits]\nmax-depth-micrometres = 900\n").write(
+            toFile: configPath, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
         usleep(400_000)
         #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(900))
         let refused = try #require(try daemon.error("pen.setDepth", .object([("micrometres", 1000)])))
         #expect(refused.data?["limit"] == "maxDepth")
 
-        try "[limits]\nmax-depth-micrometres = 1400\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        try DaemonProcess.toleratingHostJitter("[limits]\nmax-depth-micrometres = 1400\n").write(
+            toFile: configPath, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
         usleep(400_000)
         #expect(daemon.log.contains("the looser ones wait until the pen is at rest"))
