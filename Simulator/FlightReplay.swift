@@ -52,15 +52,15 @@ public struct FlightReplay: Sendable {
     /// Runs the replay. The simulated speed is estimated as the loop does (the loop's own
     /// `SpeedEstimator` over the simulated sensor); the first window is warm-up and not compared.
     public init(
-        _ ticks: [Tick], windowTicks: Int = Int(SpeedControlSettings().estimatorWindowTicks),
+        _ ticks: [Tick], window: Nanoseconds = SpeedControlSettings().estimatorWindow,
         speedTolerance: Hertz = Hertz(5)
     ) {
         guard let first = ticks.first else { return }
         var pen = SimulatedPen(seed: 1)
         pen.prime(strokeRate: first.recordedSpeed, depth: first.recordedDepth)
-        var estimator = SpeedEstimator(
-            window: .milliseconds(Int64(windowTicks)), sensor: pen.motor.parameters.sensor)
-        for (index, tick) in ticks.enumerated() {
+        var estimator = SpeedEstimator(window: window, sensor: pen.motor.parameters.sensor)
+        var warmedUp: Int64 = 0
+        for tick in ticks {
             pen.advance(by: tick.measuredPeriod)
             let inputs = pen.readInputs(measuredPeriod: tick.measuredPeriod)
             estimator.update(
@@ -71,7 +71,8 @@ public struct FlightReplay: Sendable {
                 tick: tick.tick, recordedSpeed: tick.recordedSpeed, simulatedSpeed: simulated,
                 recordedDepth: tick.recordedDepth, simulatedDepth: pen.trueDepth)
             samples.append(sample)
-            if index >= windowTicks {
+            warmedUp += tick.measuredPeriod.rawValue
+            if warmedUp > window.rawValue {
                 let speedGap = Hertz(millihertz: abs(sample.recordedSpeed.millihertz - simulated.millihertz))
                 let depthGap = Micrometres(abs(sample.recordedDepth.rawValue - sample.simulatedDepth.rawValue))
                 speedDeviationMax = max(speedDeviationMax, speedGap)

@@ -17,8 +17,10 @@ public struct DutyPerHertzSecond: Hashable, Sendable {
 public struct SpeedControlSettings: Sendable, Equatable {
     /// The stroke-rate sensor (`[sensor]`): its kind and resolution.
     public var sensor: SpeedSensor = .default
-    /// The speed estimate spans at least this many ticks' time (and a whole sensor cycle).
-    public var estimatorWindowTicks: Int32 = 8
+    /// The speed estimate spans at least this long (and a whole sensor cycle): a time, not a
+    /// number of ticks, since the edges are timed by the kernel whatever the tick rate (8 ticks
+    /// at 100 Hz were an 80 ms lag, and the default treatment overshot into `overspeed`).
+    public var estimatorWindow: Nanoseconds = .milliseconds(8)
     public var proportionalGain = DutyPerHertz(partsPerMillion: 12_000)
     public var integralGain = DutyPerHertzSecond(partsPerMillion: 200_000)
     /// The unloaded stroke rate at full duty: feed-forward duty = setpoint / this.

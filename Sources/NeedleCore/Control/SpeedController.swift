@@ -53,10 +53,12 @@ struct SpeedController: Sendable, Equatable {
             setpoint / settings.feedForwardSpeedAtFullDuty.hertzValue
             + settings.feedForwardFrictionDuty.fraction
             + settings.feedForwardAccelerationDuty.value * setpointSlope
-        // The estimate averages over its window, so it describes the speed half a window ago:
-        // compare it with the setpoint of that moment, or every ramp ends in an overshoot.
+        // The estimate averages over its window, so it describes the speed half a window ago,
+        // and the duty it answers was held for the tick before: compare it with the setpoint of
+        // that moment, or every ramp ends in an overshoot (8.7 % at 100 ticks a second without
+        // the tick's half).
         guard let measured else { return Duty(fraction: min(max(feedForward + integral, 0), 1)) }
-        let estimatorLag = Double(settings.estimatorWindowTicks) / 2 * tickPeriod.secondsValue
+        let estimatorLag = settings.estimatorWindow.secondsValue / 2 + tickPeriod.secondsValue / 2
         let error = setpoint - setpointSlope * estimatorLag - measured.hertzValue
         let proportional = settings.proportionalGain.value * error
         let unclamped = feedForward + proportional + integral

@@ -41,7 +41,7 @@ public struct Supervisor: Sendable, Equatable {
         self.speedTarget = configuration.defaultSpeed
         self.speedController = SpeedController(settings: configuration.speedControl)
         self.estimator = SpeedEstimator(
-            window: configuration.tickPeriod * Int64(configuration.speedControl.estimatorWindowTicks),
+            window: configuration.speedControl.estimatorWindow,
             sensor: configuration.speedControl.sensor)
         self.depthAxis = DepthAxis(settings: configuration.depthAxis)
     }
