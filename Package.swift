@@ -64,6 +64,7 @@ let package = Package(
             name: "NeedledDaemon",
             dependencies: [
                 "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore", "CMalloc",
+                "CLoopWake",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +86,8 @@ let package = Package(
         // libgpiod (1.6 on Debian 12, or 2.x with NEEDLED_LIBGPIOD=2): only NeedledGPIO imports it.
         // glibc's malloc.h (mallopt, malloc_trim): the daemon keeps its locked memory small.
         .systemLibrary(name: "CMalloc"),
+        // eventfd and ppoll: the loop sleeps to its deadline or until a stop wakes it.
+        .systemLibrary(name: "CLoopWake"),
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         // Typed Swift over libgpiod: chips found by label, lines by name, errors with errno.
         .target(

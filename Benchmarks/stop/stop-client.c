@@ -5,7 +5,12 @@
  * figures and resets the fault after each stop (so it also works with every other slot held).
  * Prints one JSON object: p50/p99/max of each, and how many stops were refused or lost.
  *
- * usage: stop-client SOCKET STOPS */
+ * With --echo, the baseline against Benchmarks/echo/echo-server.c under the same loads: the
+ * same new connection, the same line written, its echo read (the floor of any server's answer
+ * on this machine), and the same two round trips on the control connection between stops.
+ *
+ * usage: stop-client SOCKET STOPS
+ *        stop-client --echo SOCKET STOPS */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +69,42 @@ static void summary(const char *name, long long *values, int count, int last) {
            values[count * 99 / 100] / 1000, values[count - 1] / 1000, last ? "" : ",");
 }
 
+/* A new connection writes the emergency stop and reads one line: 1 if a line came; `written`
+ * is the instant just before the write, `answered` just after the line. */
+static int one_stop(const char *path, char *line, size_t size, long long *written, long long *answered) {
+    int fd = connect_to(path);
+    *written = now_ns();
+    send_all(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pen.emergencyStop\"}\n");
+    int got = read_line(fd, line, size);
+    *answered = now_ns();
+    close(fd);
+    return got;
+}
+
+static int echo_baseline(const char *path, int stops) {
+    int control = connect_to(path);
+    long long *to_answer = calloc((size_t)stops, sizeof(long long));
+    int measured = 0, lost = 0;
+    char line[65536];
+    for (int index = 0; index < stops; index++) {
+        long long written, answered;
+        if (!one_stop(path, line, sizeof line, &written, &answered)) { lost++; continue; }
+        to_answer[measured++] = answered - written;
+        for (int trip = 0; trip < 2; trip++) {  /* as daemon.stats and the reset */
+            send_all(control, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"daemon.stats\"}\n");
+            if (!read_line(control, line, sizeof line)) { fprintf(stderr, "no echo\n"); return 4; }
+        }
+    }
+    if (measured == 0) { printf("{\"stops\":%d,\"lost\":%d}\n", stops, lost); return 1; }
+    printf("{\"stops\":%d,\"lost\":%d,", stops, lost);
+    summary("bytesToAnswerMicroseconds", to_answer, measured, 1);
+    printf("}\n");
+    return lost > 0;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: stop-client SOCKET STOPS\n"); return 2; }
+    if (argc == 4 && strcmp(argv[1], "--echo") == 0) return echo_baseline(argv[2], atoi(argv[3]));
+    if (argc != 3) { fprintf(stderr, "usage: stop-client SOCKET STOPS | --echo SOCKET STOPS\n"); return 2; }
     const char *path = argv[1];
     int stops = atoi(argv[2]);
     int control = connect_to(path);
@@ -74,13 +113,8 @@ int main(int argc, char **argv) {
     int measured = 0, refused = 0, lost = 0;
     char line[65536];
     for (int index = 0; index < stops; index++) {
-        int fd = connect_to(path);
-        long long written = now_ns();
-        send_all(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pen.emergencyStop\"}\n");
-        int got = read_line(fd, line, sizeof line);
-        long long answered = now_ns();
-        close(fd);
-        if (!got) { lost++; continue; }
+        long long written, answered;
+        if (!one_stop(path, line, sizeof line, &written, &answered)) { lost++; continue; }
         if (!strstr(line, "\"accepted\":true")) { refused++; fprintf(stderr, "stop answered: %s\n", line); continue; }
         /* daemon.stats goes through the loop's mailbox, which a flood keeps full: ask until answered. */
         const char *key = NULL;

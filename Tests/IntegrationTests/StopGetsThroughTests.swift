@@ -157,4 +157,40 @@ struct StopGetsThroughTests {
         #expect(flooded.load(ordering: .relaxed) > 200, "the flood did not flood")
         #expect(refused == 0, "\(refused) of 200 commands refused while one other client flooded")
     }
+
+    /// A stop wakes the loop: it is carried out at once, not at the next deadline. At 250 ticks
+    /// a second (the gpio-sim guest's rate) a stop waiting for its tick would wait 0–4 ms (2 on
+    /// average; p50 1,420 µs measured with the wake disabled, 49 µs with it); woken, the loop applies it within
+    /// its own wake-up. Each stop on a running pen, the figure the loop keeps
+    /// (request handed over → motor-off outputs written).
+    @Test("A stop wakes the loop: at 250 ticks a second the motor is off well before the next deadline")
+    func stopWakesTheLoop() throws {
+        let daemon = try DaemonProcess(config: "[daemon]\ntick-rate-hertz = 250\n")
+        _ = try daemon.call("daemon.stats", .object([("reset", true)]))
+        try daemon.startTreatment()
+        for round in 0..<20 {
+            if round > 0 {  // the session survives the fault; home again, arm and start
+                _ = try daemon.call("pen.home")
+                try daemon.waitFor { $0["state"] == "ready" }
+                _ = try daemon.call("pen.arm")
+                _ = try daemon.call("pen.start")
+            }
+            try daemon.waitFor { $0["state"] == "running" }
+            let stopped = try daemon.call("pen.emergencyStop")
+            #expect(stopped["state"] == "fault")
+            var reset = false
+            for _ in 0..<500 where !reset {
+                reset = (try? daemon.call("pen.resetFault")) != nil
+                if !reset { usleep(10_000) }
+            }
+            #expect(reset)
+        }
+        let stats = try daemon.call("daemon.stats")
+        let latency = try #require(stats["emergencyStopCommandLatencyMicroseconds"])
+        print(
+            "FIGURE stop wakes the loop: 20 emergency stops at 250 Hz ticks, request → motor off \(latency.serialized) µs"
+        )
+        let median = try #require(latency["p50"]?.number)
+        #expect(median < 1_000, "a stop waited for its tick (0–4 ms at 250 Hz): p50 \(median) µs")
+    }
 }

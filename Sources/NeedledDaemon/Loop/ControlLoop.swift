@@ -208,8 +208,20 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         var stopTicksLeft: Int64 = -1
         while true {
             deadline += periodNanoseconds
-            var sleepUntil = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &sleepUntil, nil) == EINTR {}
+            // A stop from the socket wakes the loop for a tick of its own, at once; the regular
+            // tick still comes at its deadline. At most one such tick a period, so a flood of
+            // stops (which no bound refuses) costs the loop one tick more a period, no more. An
+            // extra tick is one more period for the tick-counted timers; a stop ends what they time.
+            if channels.stops.sleep(until: deadline) {
+                let woken = monotonicNow()
+                tick(measuredPeriod: Nanoseconds(woken - lastWake))
+                lastWake = woken
+                tickDuration.record(nanoseconds: monotonicNow() - woken)
+                statisticsTicks += 1
+                var sleepUntil = timespec(
+                    tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &sleepUntil, nil) == EINTR {}
+            }
             let now = monotonicNow()
             let lateness = now - deadline
             wakeupLatency.record(nanoseconds: lateness)

@@ -1,5 +1,10 @@
+import CLoopWake
 public import NeedleCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The stop's own way to the loop: no queue that a flood can fill, no slot to wait for. The
 /// socket side counts a stop or an emergency stop up; the loop compares the counts with the
@@ -8,7 +13,9 @@ import Synchronization
 /// Stops that arrive within one tick are one stop: stopping twice is stopping.
 ///
 /// Many writers (every connection's stop), one reader (the loop); plain atomics, so the loop
-/// neither allocates nor waits.
+/// neither allocates nor waits. A stop also wakes the loop from its sleep (an eventfd it sleeps
+/// on beside its deadline): the loop runs a tick at once rather than at its next deadline, up to
+/// a period later, so the motor is off within the wake-up of a real-time thread.
 public final class StopLane: Sendable {
     private let emergencyStopsRequested = Atomic<UInt64>(0)
     private let stopsRequested = Atomic<UInt64>(0)
@@ -19,7 +26,17 @@ public final class StopLane: Sendable {
     /// CLOCK_MONOTONIC nanoseconds of the newest emergency stop's request (latency figures).
     private let newestEmergencyStopAt = Atomic<Int64>(0)
 
-    public init() {}
+    /// Written by every stop, read by the loop's sleep; -1 if the kernel refused one (the stop
+    /// then waits for the next deadline, as before).
+    private let wakeDescriptor: Int32
+
+    public init() {
+        wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    }
+
+    deinit {
+        if wakeDescriptor >= 0 { close(wakeDescriptor) }
+    }
 
     public enum Kind: Sendable { case stop, emergencyStop }
 
@@ -30,10 +47,21 @@ public final class StopLane: Sendable {
         switch kind {
         case .emergencyStop:
             newestEmergencyStopAt.store(monotonicNanoseconds, ordering: .relaxed)
-            return emergencyStopsRequested.wrappingAdd(1, ordering: .releasing).newValue
+            let ticket = emergencyStopsRequested.wrappingAdd(1, ordering: .releasing).newValue
+            wakeTheLoop()
+            return ticket
         case .stop:
-            return stopsRequested.wrappingAdd(1, ordering: .releasing).newValue
+            let ticket = stopsRequested.wrappingAdd(1, ordering: .releasing).newValue
+            wakeTheLoop()
+            return ticket
         }
+    }
+
+    private func wakeTheLoop() {
+        guard wakeDescriptor >= 0 else { return }
+        var one: UInt64 = 1
+        // Non-blocking: a counter that is already non-zero means the loop is being woken anyway.
+        _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
     }
 
     /// The phase the loop left the pen in, once the stop with this ticket was applied; nil
@@ -49,6 +77,32 @@ public final class StopLane: Sendable {
     }
 
     // MARK: The loop
+
+    /// Sleeps until `deadline` (CLOCK_MONOTONIC nanoseconds) or a stop, whichever is first;
+    /// true when a stop woke it. ppoll's timeout is exact for a real-time thread (no timer slack).
+    func sleep(until deadline: Int64) -> Bool {
+        guard wakeDescriptor >= 0 else {
+            var until = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
+            return false
+        }
+        while true {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let left = deadline - (Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
+            guard left > 0 else { return false }
+            var timeout = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+            var descriptor = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = needled_ppoll(&descriptor, 1, &timeout)
+            if ready > 0 {
+                var count: UInt64 = 0
+                _ = read(wakeDescriptor, &count, MemoryLayout<UInt64>.size)
+                return true
+            }
+            if ready == 0 { return false }
+            // EINTR: sleep on for what is left.
+        }
+    }
 
     /// What is new since the loop last took: whether an emergency stop or a stop is asked for,
     /// with the counts to publish once they are applied.
