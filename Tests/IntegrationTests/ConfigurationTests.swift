@@ -44,7 +44,7 @@ struct ConfigurationTests {
             ),
             (
                 "[limits]\nmax-depth-micrometres = \"deep\"\n",
-                "CONFIG:2: limits.max-depth-micrometres: must be a whole number from -1000000 to 1000000.\n"
+                "CONFIG:2: limits.max-depth-micrometres: must be a whole number.\n"
             ),
             (
                 "[limits]\nmax-depht-micrometres = 1000\n",
@@ -86,6 +86,20 @@ struct ConfigurationTests {
             ),
             ("[limits\n", "CONFIG:1: syntax: "),
             (
+                "[limits]\nmax-depth-micrometres = 99999999\n",
+                "CONFIG:2: limits.max-depth-micrometres: 99999999 is outside the allowed range 0.00 mm to 3.00 mm.\n"
+            ),
+            (
+                "[limits]\nmax-speed-hertz = -2000000\n",
+                "CONFIG:2: limits.max-speed-hertz: -2000000 is outside the allowed range 1 Hz to 150 Hz.\n"
+            ),
+            (
+                // What a power cut during a save can leave: the parser read up to the NUL only.
+                "[limits]\nmax-depth-micrometres = 1000\n\u{0}anything at all = [",
+                "CONFIG:3: file: holds a NUL byte, so it is cut short or damaged (a power cut during a save leaves zeros); nothing of it is used. Restore it from a copy and check it with `needled check-config`.\n"
+            ),
+            (String(repeating: "\u{0}", count: 4096), "CONFIG:1: file: holds a NUL byte"),
+            (
                 "[limits]\nmax-speed-hertz = 200\n[pen]\nneedle-count = 0\n",
                 "CONFIG:2: limits.max-speed-hertz: 200 Hz is outside the allowed range 1 Hz to 150 Hz.\nCONFIG:4: pen.needle-count: 0 is outside the allowed range 1 to 100.\n"
             ),
@@ -94,6 +108,22 @@ struct ConfigurationTests {
         let (code, output) = try check(text)
         #expect(code == 1)
         #expect(output.hasPrefix(expected), "got: \(output)")
+    }
+
+    @Test("A file that is not UTF-8 is refused with the line of its first bad byte")
+    func notUTF8() throws {
+        let path = NSTemporaryDirectory() + "needled-check-\(UUID().uuidString.prefix(8)).toml"
+        // Latin-1 "é" (0xE9) on line 3, as an editor set to another encoding saves it.
+        var bytes = Array("[pen]\nneedle-count = 12\n# caf".utf8)
+        bytes += [0xE9] + Array("\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (code, output, _) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["check-config", path])
+        #expect(code == 1)
+        #expect(
+            output
+                == "\(path):3: file: is not UTF-8 text from this line on; nothing of it is used. Save it as UTF-8 and check it with `needled check-config`.\n"
+        )
     }
 
     @Test("The daemon refuses to start on a bad config, and names the error")

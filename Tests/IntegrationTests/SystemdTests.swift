@@ -129,6 +129,25 @@ struct SystemdTests {
         #expect(daemon.process.isRunning)
     }
 
+    @Test("SIGHUP: a file cut short by zeros is refused whole; the running limits stay")
+    func reloadRefusesNulBytes() throws {
+        let daemon = try DaemonProcess(config: "[limits]\nmax-depth-micrometres = 1200\n")
+        let configPath = daemon.directory.appendingPathComponent("needled.toml").path
+        // A save cut short: the stricter limit, then zeros where the rest should be.
+        try Data(Array("[limits]\nmax-depth-micrometres = 1000\n".utf8) + [UInt8](repeating: 0, count: 512)).write(
+            to: URL(fileURLWithPath: configPath))
+        kill(daemon.process.processIdentifier, SIGHUP)
+        var refused = false
+        for _ in 0..<100 where !refused {
+            refused = daemon.log.contains(
+                "reload refused, the running configuration stays: \(configPath):3: file: holds a NUL byte")
+            if !refused { usleep(20_000) }
+        }
+        #expect(refused, "log: \(daemon.log)")
+        #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(1200))
+        #expect(daemon.process.isRunning)
+    }
+
     @Test("SIGHUP: a lowered limit is in force at once, mid-treatment; a raised one waits until the pen is at rest")
     func reloadLowersNowRaisesAtRest() throws {
         let daemon = try DaemonProcess(config: "[limits]\nmax-depth-micrometres = 1200\n")

@@ -14,12 +14,12 @@ public enum ConfigurationLoader {
                     path: path, line: 0, key: "file", message: "cannot be read (missing, or no permission).")
             ])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        if let damage = ConfigurationBytes.firstDamage(in: Array(data)) {
             throw ConfigurationErrors(errors: [
-                ConfigurationError(path: path, line: 0, key: "file", message: "is not UTF-8 text.")
+                ConfigurationError(path: path, line: damage.line, key: "file", message: damage.message)
             ])
         }
-        return try parse(text, path: path)
+        return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
     /// A group's id by name (the system's group database; tests pass their own).
@@ -33,6 +33,11 @@ public enum ConfigurationLoader {
     public static func parse(
         _ text: String, path: String, groups: @escaping GroupLookup = systemGroups
     ) throws(ConfigurationErrors) -> DaemonConfiguration {
+        if let damage = ConfigurationBytes.firstDamage(in: Array(text.utf8)) {
+            throw ConfigurationErrors(errors: [
+                ConfigurationError(path: path, line: damage.line, key: "file", message: damage.message)
+            ])
+        }
         if let unsafe = TOMLHeaderGuard.firstUnsafeHeader(in: text) {
             let scalar = unsafe.scalar.value
             let advice = "write [name] with letters, digits, - and _, or quote it."
@@ -359,8 +364,21 @@ struct ConfigurationReader {
 
     private mutating func readLimits(_ limits: TOMLTable?) -> SafetyLimits? {
         let defaults = SafetyLimits.defaults
+        // A value past any limit's range is handed to the limits' own check as a stand-in just
+        // past every range (±1,000,000 in the key's unit, safe to convert), so the error names the
+        // limit's real range, with the value as written.
+        var beyondEveryRange: [LimitName: Int] = [:]
         func int(_ name: LimitName, _ fallback: Int) -> Int {
-            integer(limits, "limits", name.configKey, in: -1_000_000...1_000_000, default: fallback)
+            guard let value = limits?[name.configKey] else { return fallback }
+            guard let written = value.int else {
+                fail("limits.\(name.configKey)", "must be a whole number.")
+                return fallback
+            }
+            guard (-1_000_000...1_000_000).contains(written) else {
+                beyondEveryRange[name] = written
+                return written > 0 ? 1_000_000 : -1_000_000
+            }
+            return written
         }
         let depthMax = Micrometres(Int32(int(.maxDepth, Int(defaults.depthMax.rawValue))))
         var areas = AreaDepthLimits.publishedDefaults(cappedAt: min(depthMax, HardwareCeilings.depthMax))
@@ -402,7 +420,13 @@ struct ConfigurationReader {
                 tickOverrunsInARowMax: Int32(int(.tickOverrunsInARow, 5)))
         } catch {
             let key = error.area.map { "\(areaKey).\($0.rawValue)" } ?? "limits.\(error.limit.configKey)"
-            fail(key, error.message)
+            var message = error.message
+            if error.area == nil, let written = beyondEveryRange[error.limit],
+                let range = message.range(of: " is outside the allowed range ")
+            {
+                message = "\(written)" + message[range.lowerBound...]
+            }
+            fail(key, message)
             return nil
         }
     }
