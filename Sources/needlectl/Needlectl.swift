@@ -96,7 +96,16 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the pen's state, depth, speed, cartridge, session and fault.")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.status", human: StatusText.render) }
+    func run() throws {
+        let status = try connection.call("pen.status", nil)
+        guard !connection.json else {
+            print(status.serialized)
+            return
+        }
+        // Which configuration is in force, from daemon.info (a second call; --json keeps pen.status alone).
+        let info = try? connection.call("daemon.info", nil)
+        print([StatusText.render(status), StatusText.configuration(info?["configuration"])].joined(separator: "\n"))
+    }
 }
 
 struct Info: ParsableCommand {

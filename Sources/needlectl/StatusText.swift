@@ -49,6 +49,7 @@ enum StatusText {
             lines.append("depth      at most \(mm(limits["maxDepthMicrometres"]))")
             lines.append("speed      \(hz(limits["minSpeedHertz"])) to \(hz(limits["maxSpeedHertz"]))")
         }
+        lines.append(configuration(info["configuration"]))
         if case .array(let areas)? = info["areas"] {
             lines.append(
                 "areas      "
@@ -56,6 +57,15 @@ enum StatusText {
                         separator: ", "))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The configuration line: the file, the first 12 hex digits of its SHA-256 (enough to
+    /// compare with `sha256sum`), and when it was read.
+    static func configuration(_ source: JSONValue?) -> String {
+        guard let source, source != .null else { return "config     built-in defaults (no file)" }
+        let hash = source["sha256"]?.stringValue ?? "?"
+        return
+            "config     \(source["path"]?.stringValue ?? "?"), sha256 \(hash.prefix(12))…, loaded \(source["loadedAt"]?.stringValue ?? "?")"
     }
 
     static func mm(_ value: JSONValue?) -> String { value?.intValue.map(millimetres) ?? "?" }

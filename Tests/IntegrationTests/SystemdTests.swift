@@ -129,6 +129,55 @@ struct SystemdTests {
         #expect(daemon.process.isRunning)
     }
 
+    /// The SHA-256 of a file as `sha256sum` prints it (the tool a technician compares with).
+    static func sha256sum(_ path: String) throws -> String {
+        let (code, output, _) = try DaemonProcess.run("/usr/bin/sha256sum", [path])
+        #expect(code == 0)
+        return String(output.prefix(64))
+    }
+
+    @Test(
+        "Which configuration is in force: daemon.info and needlectl status name the file, its SHA-256 and when it was read; an accepted reload updates them, a refused one does not"
+    )
+    func configurationInForce() throws {
+        let daemon = try DaemonProcess(config: "[limits]\nmax-depth-micrometres = 1200\n")
+        let configPath = daemon.directory.appendingPathComponent("needled.toml").path
+        let started = try #require(try daemon.call("daemon.info")["configuration"])
+        #expect(started["path"] == .string(configPath))
+        #expect(started["sha256"] == .string(try Self.sha256sum(configPath)))
+        guard case .string(let loadedAt)? = started["loadedAt"] else {
+            Issue.record("no loadedAt: \(started.serialized)")
+            return
+        }
+        #expect(ISO8601DateFormatter().date(from: loadedAt) != nil, "loadedAt \(loadedAt)")
+        let (code, text, _) = try daemon.needlectl(["status"])
+        #expect(code == 0)
+        #expect(
+            text.contains(
+                "config     \(configPath), sha256 \(try Self.sha256sum(configPath).prefix(12))…, loaded \(loadedAt)"))
+
+        try DaemonProcess.toleratingHostJitter("[limits]\nmax-depth-micrometres = 1100\n").write(
+            toFile: configPath, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        var reloaded = started
+        for _ in 0..<100 where reloaded["sha256"] == started["sha256"] {
+            usleep(20_000)
+            reloaded = try #require(try daemon.call("daemon.info")["configuration"])
+        }
+        #expect(reloaded["sha256"] == .string(try Self.sha256sum(configPath)), "an accepted reload names the new file")
+
+        try "[limits]\nmax-depth-micrometres = 9000\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        var refused = false
+        for _ in 0..<100 where !refused {
+            refused = daemon.log.contains("reload refused, the running configuration stays: \(configPath):2:")
+            if !refused { usleep(20_000) }
+        }
+        #expect(refused)
+        #expect(
+            try daemon.call("daemon.info")["configuration"] == reloaded, "a refused reload leaves the hash in force")
+    }
+
     @Test("SIGHUP: a file cut short by zeros is refused whole; the running limits stay")
     func reloadRefusesNulBytes() throws {
         let daemon = try DaemonProcess(config: "[limits]\nmax-depth-micrometres = 1200\n")

@@ -19,7 +19,9 @@ public enum ConfigurationLoader {
                 ConfigurationError(path: path, line: damage.line, key: "file", message: damage.message)
             ])
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        var configuration = try parse(String(decoding: data, as: UTF8.self), path: path)
+        configuration.source = ConfigurationSource(path: path, bytes: Array(data), loadedAt: Date())
+        return configuration
     }
 
     /// A group's id by name (the system's group database; tests pass their own).

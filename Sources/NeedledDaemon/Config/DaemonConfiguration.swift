@@ -24,6 +24,8 @@ public struct DaemonConfiguration: Sendable {
     public var readOnlyGroup: AccessPolicy.Group? = nil
     /// What one client may take (`[socket]`).
     public var connectionLimits = ConnectionLimits()
+    /// The file this was read from (path, SHA-256, when); nil for the built-in defaults.
+    public var source: ConfigurationSource? = nil
 
     public init(
         pen: PenConfiguration = PenConfiguration(), backend: BackendKind = .simulated, simulatorSeed: UInt64 = 1,

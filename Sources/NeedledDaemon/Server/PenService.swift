@@ -24,6 +24,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var limitsInForce: SafetyLimits { didSet { statusCache = nil } }
     /// Reloaded limits that loosen something, waiting for the pen to be at rest.
     private var limitsPending = false
+    /// The file the configuration in force was read from (at start, then each accepted reload).
+    private var configurationSource: ConfigurationSource?
 
     // Event-loop confined state.
     private var latest = LoopSnapshot.initial
@@ -88,6 +90,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.channels = channels
         self.configuration = configuration
+        self.configurationSource = configuration.source
         self.backendName = backendName
     }
 
@@ -168,7 +171,9 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     /// A reloaded configuration's limits, to the loop: `(inForce, pending)` as the loop applied
     /// them (a loosened limit waits until the pen is at rest).
-    func reloadLimits(_ limits: SafetyLimits) -> EventLoopFuture<(inForce: SafetyLimits, pending: Bool)> {
+    func reloadLimits(
+        _ limits: SafetyLimits, from source: ConfigurationSource? = nil
+    ) -> EventLoopFuture<(inForce: SafetyLimits, pending: Bool)> {
         eventLoop.flatSubmit {
             self.send(.reloadLimits(limits)).flatMapThrowing { outcome in
                 guard case .limits(let inForce, let pending) = outcome else {
@@ -176,6 +181,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                 }
                 self.limitsInForce = inForce
                 self.limitsPending = pending
+                if let source { self.configurationSource = source }
                 return (inForce, pending)
             }
         }
@@ -759,6 +765,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             ("version", .string(Self.version)),
             ("backend", .string(backendName)),
             ("tickRateHertz", .int(configuration.tickRateHertz)),
+            ("configuration", configurationSource?.json ?? .null),
             ("limits", StatusJSON.limits(limits)),
             (
                 "areas",

@@ -48,7 +48,7 @@ final class ReloadService: Service, Sendable {
             return
         }
         do {
-            let pending = try await service.reloadLimits(loaded.pen.limits).get().pending
+            let pending = try await service.reloadLimits(loaded.pen.limits, from: loaded.source).get().pending
             logger.notice(
                 pending
                     ? "reload: stricter limits in force now; the looser ones wait until the pen is at rest (idle or ready, no session open)"
