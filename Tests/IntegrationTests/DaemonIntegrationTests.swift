@@ -106,14 +106,7 @@ struct DaemonIntegrationTests {
         let refused = try #require(try daemon.error("pen.start"))
         #expect(refused.code == -32003)
         #expect(refused.data == .object([("code", "emergencyStop")]))
-        // A coasting motor reads below 1 Hz between its last edges before it is still: the reset
-        // is refused until it is, so ask until it is taken (at most 5 s).
-        var resetTaken = false
-        for _ in 0..<500 where !resetTaken {
-            resetTaken = (try? daemon.call("pen.resetFault")) != nil
-            if !resetTaken { usleep(10_000) }
-        }
-        #expect(resetTaken)
+        #expect(daemon.resetWhenStill())
         let reset = try daemon.status()
         #expect(reset["state"] == "idle")
         #expect(reset["homed"] == false)

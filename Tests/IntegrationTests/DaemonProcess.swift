@@ -121,6 +121,26 @@ final class DaemonProcess {
         return last
     }
 
+    /// Polls the daemon's log until it holds `text` (up to `seconds`): the log is a file the
+    /// daemon appends to, with no event to wait on.
+    func waitForLog(_ text: String, seconds: Double = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !log.contains(text) && Date() < deadline { usleep(20_000) }
+        return log.contains(text)
+    }
+
+    /// Asks for `pen.resetFault` until it is taken (up to `seconds`), on `client` or a fresh
+    /// connection each time. The reset is refused until the motor is still (a coasting motor
+    /// reads below 1 Hz between its last edges before it is), so the refusal is the condition.
+    func resetWhenStill(on client: NeedledClient? = nil, seconds: Double = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let taken = (try? (client ?? self.client()).call("pen.resetFault")) != nil
+            if taken || Date() >= deadline { return taken }
+            usleep(10_000)
+        }
+    }
+
     /// Home, open a session with the inserted cartridge, arm and start.
     func startTreatment(area: String = "cheeks", speedHertz: Int64 = 120) throws {
         _ = try call("pen.home")

@@ -235,13 +235,8 @@ extension HostileClientTests {
     }
 
     /// Back to running after a stop (the session stays open): reset once still, home, arm, start.
-    func resume(_ watcher: NeedledClient) throws {
-        var reset = false
-        for _ in 0..<500 where !reset {
-            reset = (try? watcher.call("pen.resetFault")) != nil
-            if !reset { usleep(10_000) }
-        }
-        #expect(reset)
+    func resume(_ daemon: DaemonProcess, _ watcher: NeedledClient) throws {
+        #expect(daemon.resetWhenStill(on: watcher))
         _ = try watcher.call("pen.home")
         for _ in 0..<500 where try watcher.call("pen.status")["state"] != "ready" { usleep(10_000) }
         _ = try watcher.call("pen.arm")
@@ -262,7 +257,7 @@ extension HostileClientTests {
         try stopGetsThrough("300 connections held open", daemon, watcher: watcher)
         sockets.removeAll()
         try waitForFreeSlots(daemon)
-        try resume(watcher)
+        try resume(daemon, watcher)
 
         // 2. A 10 MB line on its way, and 20 slowloris writers.
         let long = try #require(RawSocket(path: daemon.socketPath))
@@ -270,7 +265,7 @@ extension HostileClientTests {
         let slow = (0..<20).compactMap { _ in RawSocket(path: daemon.socketPath, timeoutMilliseconds: 5000) }
         for socket in slow { socket.send("{") }
         try stopGetsThrough("a long line and slowloris writers", daemon, watcher: watcher)
-        try resume(watcher)
+        try resume(daemon, watcher)
 
         // 3. A flood from four clients and a client that never reads.
         let stopFlood = ManagedAtomicFlag()

@@ -10,9 +10,7 @@ struct LoopCPUTests {
     @Test("cpu = 1: needled-loop on CPU 1, every other thread off it", .enabled(if: twoCPUs))
     func loopAloneOnItsCPU() throws {
         let daemon = try DaemonProcess(config: "[daemon]\ncpu = 1\n")
-        let deadline = Date().addingTimeInterval(5)
-        while !daemon.log.contains("the loop's alone") && Date() < deadline { usleep(20_000) }
-        #expect(daemon.log.contains("CPU 1 (the loop's alone:"), "the start-up report: \(daemon.log)")
+        #expect(daemon.waitForLog("CPU 1 (the loop's alone:"), "the start-up report: \(daemon.log)")
         let tasks = "/proc/\(daemon.process.processIdentifier)/task"
         var loopCPUs: String?
         var others: [String: String] = [:]

@@ -63,12 +63,7 @@ struct StopGetsThroughTests {
         #expect(status["motorEnabled"] == .bool(false))
         // A plain stop gets through too, and a connection that sends nothing reads why it is closed.
         // (The house is still full: the watcher's connection is the way in. Reset once the motor is still.)
-        var reset = false
-        for _ in 0..<500 where !reset {
-            reset = (try? watcher.call("pen.resetFault")) != nil
-            if !reset { usleep(10_000) }
-        }
-        #expect(reset)
+        #expect(daemon.resetWhenStill(on: watcher))
         let silent = try #require(RawSocket(path: daemon.socketPath))
         let silentLine = silent.readLine() ?? ""
         #expect(silentLine.contains(#""id":null"#) && silentLine.contains("at most 32 connections"), "\(silentLine)")
@@ -187,12 +182,7 @@ struct StopGetsThroughTests {
             try daemon.waitFor { $0["state"] == "running" }
             let stopped = try daemon.call("pen.emergencyStop")
             #expect(stopped["state"] == "fault")
-            var reset = false
-            for _ in 0..<500 where !reset {
-                reset = (try? daemon.call("pen.resetFault")) != nil
-                if !reset { usleep(10_000) }
-            }
-            #expect(reset)
+            #expect(daemon.resetWhenStill())
         }
         let stats = try daemon.call("daemon.stats")
         let latency = try #require(stats["emergencyStopCommandLatencyMicroseconds"])

@@ -168,12 +168,7 @@ struct SystemdTests {
 
         try "[limits]\nmax-depth-micrometres = 9000\n".write(toFile: configPath, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
-        var refused = false
-        for _ in 0..<100 where !refused {
-            refused = daemon.log.contains("reload refused, the running configuration stays: \(configPath):2:")
-            if !refused { usleep(20_000) }
-        }
-        #expect(refused)
+        #expect(daemon.waitForLog("reload refused, the running configuration stays: \(configPath):2:"))
         #expect(
             try daemon.call("daemon.info")["configuration"] == reloaded, "a refused reload leaves the hash in force")
     }
@@ -186,13 +181,10 @@ struct SystemdTests {
         try Data(Array("[limits]\nmax-depth-micrometres = 1000\n".utf8) + [UInt8](repeating: 0, count: 512)).write(
             to: URL(fileURLWithPath: configPath))
         kill(daemon.process.processIdentifier, SIGHUP)
-        var refused = false
-        for _ in 0..<100 where !refused {
-            refused = daemon.log.contains(
-                "reload refused, the running configuration stays: \(configPath):3: file: holds a NUL byte")
-            if !refused { usleep(20_000) }
-        }
-        #expect(refused, "log: \(daemon.log)")
+        #expect(
+            daemon.waitForLog(
+                "reload refused, the running configuration stays: \(configPath):3: file: holds a NUL byte"),
+            "log: \(daemon.log)")
         #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(1200))
         #expect(daemon.process.isRunning)
     }

@@ -218,9 +218,7 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
                 lastWake = woken
                 tickDuration.record(nanoseconds: monotonicNow() - woken)
                 statisticsTicks += 1
-                var sleepUntil = timespec(
-                    tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-                while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &sleepUntil, nil) == EINTR {}
+                sleepUntil(monotonicNanoseconds: deadline)
             }
             let now = monotonicNow()
             let lateness = now - deadline
@@ -251,6 +249,12 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
 public enum LoopError: Error, Sendable {
     case threadNotStarted(errno: Int32)
+}
+
+/// Sleeps to an absolute CLOCK_MONOTONIC instant, through signals.
+func sleepUntil(monotonicNanoseconds deadline: Int64) {
+    var until = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+    while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
 }
 
 func monotonicNow() -> Int64 {

@@ -82,14 +82,11 @@ public final class StopLane: Sendable {
     /// true when a stop woke it. ppoll's timeout is exact for a real-time thread (no timer slack).
     func sleep(until deadline: Int64) -> Bool {
         guard wakeDescriptor >= 0 else {
-            var until = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
+            sleepUntil(monotonicNanoseconds: deadline)
             return false
         }
         while true {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let left = deadline - (Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
+            let left = deadline - monotonicNow()
             guard left > 0 else { return false }
             var timeout = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
             var descriptor = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
