@@ -121,17 +121,6 @@ final class DaemonProcess {
         return last
     }
 
-    /// Asks `probe` every 10 ms until it gives a value (up to `seconds`): for what the daemon
-    /// writes behind its answers (the records), with no event to wait on.
-    func poll<Value>(seconds: Double = 5, _ probe: () throws -> Value?) throws -> Value? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            if let value = try probe() { return value }
-            guard Date() < deadline else { return nil }
-            usleep(10_000)
-        }
-    }
-
     /// Polls the daemon's log until it holds `text` (up to `seconds`): the log is a file the
     /// daemon appends to, with no event to wait on.
     func waitForLog(_ text: String, seconds: Double = 5) -> Bool {

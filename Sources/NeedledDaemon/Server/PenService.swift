@@ -467,21 +467,11 @@ public final class PenService: RPCService, @unchecked Sendable {
             self.pendingStops.remove(at: index)
             promise.fail(RPCError.internalError("the control loop did not answer within 2 s."))
         }
+        let penCommand: PenCommand = kind == .emergencyStop ? .emergencyStop : .stop
         return promise.futureResult.map { state in
-            self.recordStop(kind, state)
-            return Self.stopResult(state)
+            self.recordCommand(penCommand, .accepted(state: state))
+            return .object([("accepted", true), ("state", .string(state.rawValue))])
         }
-    }
-
-    /// A stop's answer: accepted (a stop is never refused), and the phase it left the pen in.
-    static func stopResult(_ state: PenPhase) -> JSONValue {
-        .object([("accepted", true), ("state", .string(state.rawValue))])
-    }
-
-    /// A stop goes into the open session's record like any command, wherever it was answered.
-    func recordStop(_ kind: StopLane.Kind, _ state: PenPhase) {
-        eventLoop.preconditionInEventLoop()
-        recordCommand(kind == .emergencyStop ? .emergencyStop : .stop, .accepted(state: state))
     }
 
     private func answerStops() {
@@ -805,13 +795,6 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ("droppedEvents", .int(channels.droppedEvents.load(ordering: .relaxed))),
                     ("droppedSnapshots", .int(channels.droppedSnapshots.load(ordering: .relaxed))),
                     ("droppedReplies", .int(channels.droppedReplies.load(ordering: .relaxed))),
-                ])
-            ),
-            (
-                "stops",
-                .object([
-                    ("answeredAtAccept", .int(Int64(channels.stops.answeredAtAccept.load(ordering: .relaxed)))),
-                    ("unansweredAtAccept", .int(Int64(channels.stops.unansweredAtAccept.load(ordering: .relaxed)))),
                 ])
             ),
         ])
