@@ -141,7 +141,7 @@ struct SpeedSensorTests {
         #expect(idle.supervisor.fault?.code == .speedSensorFault)
         // Latched: it stays after the sensor reads right again, until a reset.
         idle.inputs.speedSensorTrusted = true
-        idle.tick()
+        idle.ticks(200)  // and the motor (never turning) has read stopped for the reset's hold
         #expect(idle.supervisor.fault?.code == .speedSensorFault)
         try idle.supervisor.handle(.resetFault)
         #expect(idle.supervisor.fault == nil)

@@ -71,6 +71,9 @@ struct StateMachineTests {
         #expect(pen.supervisor.fault?.code == .emergencyStop)
         pen.ticks(50)
         #expect(pen.supervisor.phase == .fault, "a fault stays latched")
+        // Refused until the motor has read stopped for the whole hold (200 ms), then taken.
+        #expect(throws: CommandRejection.self) { try pen.supervisor.handle(.resetFault) }
+        pen.ticks(250)
         try pen.supervisor.handle(.resetFault)
         #expect(pen.supervisor.phase == .idle)
         #expect(!pen.supervisor.homed)

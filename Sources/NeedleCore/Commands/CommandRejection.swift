@@ -108,6 +108,9 @@ public enum PersistingCondition: Sendable, Equatable {
     case temperature(measured: MilliCelsius, limit: MilliCelsius)
     case hardwareUnavailable
     case motorStillTurning(Hertz)
+    /// The speed sensor has not yet been still (no edge) for the whole hold
+    /// (`SpeedControlSettings.stillHold`).
+    case motorNotYetStill(stillFor: Nanoseconds, hold: Nanoseconds)
     case recordsUnavailable
     /// The speed sensor's latest read still could not be trusted (lost or impossible edges).
     case speedSensorUntrusted
@@ -120,6 +123,8 @@ public enum PersistingCondition: Sendable, Equatable {
             "the handpiece is at \(measured), above the limit of \(limit). Let it cool first."
         case .hardwareUnavailable: "the pen's hardware is not available."
         case .motorStillTurning(let speed): "the motor is still turning at \(speed). Wait for it to stop."
+        case .motorNotYetStill(let stillFor, let hold):
+            "the motor's speed sensor has been still for \(stillFor.rawValue / 1_000_000) ms of the \(hold.rawValue / 1_000_000) ms it must be. Wait for the motor to stop."
         case .recordsUnavailable: "the treatment records still cannot be written. Free space or service the storage."
         case .speedSensorUntrusted:
             "the speed sensor's edges still cannot be trusted. Check its wiring and the host's load first."

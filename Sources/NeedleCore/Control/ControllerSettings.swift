@@ -32,6 +32,14 @@ public struct SpeedControlSettings: Sendable, Equatable {
     public var feedForwardFrictionDuty = Duty(uncheckedPartsPerMillion: 10_000)
     /// Below this measured speed the motor counts as stopped (stopping ends, reset is allowed).
     public var stoppedSpeed = Hertz(3)
+    /// A fault reset waits until the motor has been neither driven nor seen to move (no sensor
+    /// edge, the speed at or below `stoppedSpeed`) for this long. A speed that reads zero is
+    /// not a motor at rest: before a run's first two edges the estimate is unknown and reads 0
+    /// (the motor already at 10–14 Hz), and between a slowing motor's last edges it dips. A
+    /// reset taken so (an emergency stop in a run's first ~30 ms, the reset at once) left the
+    /// motor coasting at ~14 Hz under an idle pen's envelope, and it latched `overspeed` a few
+    /// ticks later (seen in the daemon's tests).
+    public var stillHold: Nanoseconds = .milliseconds(200)
 
     public init() {}
 }

@@ -93,6 +93,9 @@ extension Supervisor {
             return .temperature(measured: lastInputs.temperature, limit: limits.temperatureMax)
         }
         if estimator.speed > configuration.speedControl.stoppedSpeed { return .motorStillTurning(estimator.speed) }
+        if stillFor < configuration.speedControl.stillHold {
+            return .motorNotYetStill(stillFor: stillFor, hold: configuration.speedControl.stillHold)
+        }
         return nil
     }
 

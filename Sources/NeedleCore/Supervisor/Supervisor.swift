@@ -27,6 +27,9 @@ public struct Supervisor: Sendable, Equatable {
     /// down at half the ramp rate, so a motor that lags its ramp-down is not an overspeed.
     var speedEnvelope: Hertz = .zero
     var slowTicksInARow: Int64 = 0
+    /// How long the motor has been neither driven nor seen to move (no sensor edge, the speed at
+    /// or below `stoppedSpeed`); saturates at `stillHold`. A fault reset needs the whole hold.
+    var stillFor: Nanoseconds = .zero
     var lateTicksInARow: Int32 = 0
     var heartbeat = false
     /// Whether the shell can write the treatment records; told by `setRecordsWritable(_:)`.
@@ -75,10 +78,15 @@ public struct Supervisor: Sendable, Equatable {
     /// safe outputs in this same tick.
     public mutating func tick(_ inputs: PenInputs) -> TickOutput {
         tickIndex = tickIndex.advanced(by: 1)
+        let edgeSinceLastTick = inputs.encoderCount != lastInputs.encoderCount
         lastInputs = inputs
         estimator.update(
             count: inputs.encoderCount, newestEdgeAge: inputs.newestEdgeAge, edgesCompleteAge: inputs.edgesCompleteAge,
             measuredPeriod: inputs.measuredPeriod)
+        let hold = configuration.speedControl.stillHold
+        stillFor =
+            !edgeSinceLastTick && estimator.speed <= configuration.speedControl.stoppedSpeed
+            ? min(hold, stillFor + max(.zero, inputs.measuredPeriod)) : .zero
 
         checkHardware(inputs)
         if inputs.hardwareStatus == .ok {
@@ -95,6 +103,9 @@ public struct Supervisor: Sendable, Equatable {
         // Checked in every build: a breach hands the shell safe outputs and the reason to stop.
         let breach = OutputInvariant.breach(of: outputs, phase: phase, faulted: fault != nil)
         if breach != nil { outputs = .safe }
+        // A motor driven this tick is not at rest, whatever its sensor has shown yet: in a run's
+        // first milliseconds it turns at 10 Hz before its first edge.
+        if outputs.motorEnabled && outputs.motorDuty > .off { stillFor = .zero }
 
         let result = TickOutput(outputs: outputs, events: pendingEvents, invariantBreach: breach)
         pendingEvents.removeAll()
