@@ -94,7 +94,9 @@ public enum Daemon {
             inheritedDescriptor: context.inheritedSocket, limits: configuration.connectionLimits,
             policy: AccessPolicy(
                 daemonUserID: getuid(), operatorGroup: configuration.operatorGroup,
-                readOnlyGroup: configuration.readOnlyGroup))
+                readOnlyGroup: configuration.readOnlyGroup),
+            stops: channels.stops, acceptorPriority: SocketAcceptor.priority(belowTheLoop: configuration.realtime))
+        service.socketFigures = { server.figures() }
         let systemd = SystemdService(
             notifier: context.notifier, channels: channels,
             isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,

@@ -41,6 +41,15 @@ struct AccessControlTests {
             ])
         #expect(try daemon.status()["state"] == "idle", "a refused client changed the pen")
         #expect(daemon.log.contains("refused a connection from uid 65534"))
+        // Nor may a stranger stop the pen by sending the stop first (the acceptor's way): refused
+        // alike, and the pen is not faulted.
+        let stop = try exchange(
+            daemon, groupArguments: ["--regid=65534", "--clear-groups"],
+            [#"{"jsonrpc":"2.0","id":5,"method":"pen.emergencyStop"}"#])
+        #expect(stop.count == 1 && stop[0].contains(#""code":-32004"#), "\(stop)")
+        let after = try daemon.status()
+        #expect(after["state"] == "idle" && after["fault"] == .null, "\(after.serialized)")
+        #expect(try daemon.call("daemon.info")["stops"]?["answeredAtAccept"] == .int(0))
         // The socket lets everyone connect so that the refusal can be read, not a bare EACCES.
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.socketPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o666)
@@ -66,6 +75,13 @@ struct AccessControlTests {
         #expect(lines[2] == #"{"jsonrpc":"2.0","id":3,"result":{"accepted":true,"state":"fault"}}"#)
         #expect(lines[3].contains(#""code":-32004"#) && lines[3].contains("daemon.stats"))
         #expect(try daemon.status()["fault"]?["code"] == "emergencyStop")
+        // Its stop sent first is taken on the acceptor's thread, like an operator's.
+        #expect(daemon.resetWhenStill())
+        let first = try exchange(
+            daemon, groupArguments: ["--regid=65534", "--groups=4343"],
+            [#"{"jsonrpc":"2.0","id":6,"method":"pen.stop"}"#])
+        #expect(first == [#"{"jsonrpc":"2.0","id":6,"result":{"accepted":true,"state":"idle"}}"#])
+        #expect(try daemon.call("daemon.info")["stops"]?["answeredAtAccept"] == .int(1))
     }
 
     @Test("The operator group, by primary or supplementary group, commands motion")

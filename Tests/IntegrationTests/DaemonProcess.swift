@@ -121,6 +121,26 @@ final class DaemonProcess {
         return last
     }
 
+    /// Waits until the daemon holds `held` connection slots (asked on `client`, whose own slot
+    /// counts): a closed connection's slot is given back when the daemon's event loop reads the
+    /// close, a moment after the client's `close`, so a test that fills the house waits for it.
+    func waitForSlots(held: Int, asking client: NeedledClient, seconds: Double = 5) throws -> Bool {
+        try poll(seconds: seconds) {
+            try client.call("daemon.info")["socket"]?["slotsHeld"]?.integer == Int64(held) ? true : nil
+        } ?? false
+    }
+
+    /// Asks `probe` every 10 ms until it gives a value (up to `seconds`): for what the daemon
+    /// writes behind its answers (the records), with no event to wait on.
+    func poll<Value>(seconds: Double = 5, _ probe: () throws -> Value?) throws -> Value? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if let value = try probe() { return value }
+            guard Date() < deadline else { return nil }
+            usleep(10_000)
+        }
+    }
+
     /// Polls the daemon's log until it holds `text` (up to `seconds`): the log is a file the
     /// daemon appends to, with no event to wait on.
     func waitForLog(_ text: String, seconds: Double = 5) -> Bool {

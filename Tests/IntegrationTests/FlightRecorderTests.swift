@@ -114,7 +114,8 @@ struct FlightRecorderTests {
         let daemon = try DaemonProcess()
         try daemon.startTreatment(speedHertz: 120)
         _ = try daemon.call("pen.setDepth", .object([("micrometres", 800)]))
-        usleep(2_000_000)
+        try daemon.waitFor { $0["depthMicrometres"]?.integer == 800 }
+        try daemon.waitFor { ($0["session"]?["strokes"]?.integer ?? 0) >= 240 }
         _ = try daemon.call("pen.stop")
         try daemon.waitFor { $0["state"] == "ready" }
         _ = try daemon.call("pen.emergencyStop")
@@ -134,7 +135,7 @@ struct FlightRecorderTests {
             rows.first
                 == "seconds,tick,state,depthMicrometres,depthTargetMicrometres,speedHertz,speedTargetHertz,strokes")
         #expect(rows.count > 20, "10 Hz for over 2 s")
-        #expect(rows.contains { $0.contains(",running,800,800,") })
+        #expect(rows.contains { $0.contains(",running,800,800,") }, "no 10 Hz row at 800 µm running:\n\(csvText)")
         let (_, jsonText, _) = try daemon.needlectl(["session", "export", "S-0001", "--format", "json"])
         let json = try #require(JSONValue.parse(Array(jsonText.utf8)))
         #expect(json["session"]?["id"] == "S-0001")

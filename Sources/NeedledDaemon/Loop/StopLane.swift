@@ -26,6 +26,12 @@ public final class StopLane: Sendable {
     /// CLOCK_MONOTONIC nanoseconds of the newest emergency stop's request (latency figures).
     private let newestEmergencyStopAt = Atomic<Int64>(0)
 
+    /// Stops sent as a connection's first line, answered by the acceptor's thread
+    /// (`SocketAcceptor`); and those the loop did not apply within 2 s (never seen: a figure for
+    /// `daemon.info`, so that it would show).
+    let answeredAtAccept = Atomic<Int>(0)
+    let unansweredAtAccept = Atomic<Int>(0)
+
     /// Written by every stop, read by the loop's sleep; -1 if the kernel refused one (the stop
     /// then waits for the next deadline, as before).
     private let wakeDescriptor: Int32

@@ -1,6 +1,5 @@
 import Foundation
-public import NIOCore
-public import NeedledRPC
+import NeedledRPC
 
 /// Asks the kernel who connected, as it was at connect: `SO_PEERCRED` (pid, uid, primary gid)
 /// and `SO_PEERGROUPS` (the supplementary groups, Linux 4.13+). Nothing is read from /proc, which
@@ -17,25 +16,23 @@ public enum PeerCredentialsReader {
     /// `SO_PEERGROUPS` from <asm-generic/socket.h>.
     static let peerGroupsOption: Int32 = 59
 
-    public static func read(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
-        guard let provider = channel as? any SocketOptionProvider else {
-            return channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
+    /// From the connection's descriptor, on the acceptor's thread (before the event loop has
+    /// the connection); nil if the kernel will not say. The kernel says how many groups it wrote.
+    static func read(descriptor: Int32) -> PeerCredentials? {
+        var credentials = KernelCredentials()
+        var length = socklen_t(MemoryLayout<KernelCredentials>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return nil }
+        var groups = [UInt32](repeating: 0, count: 256)
+        var groupsLength = socklen_t(groups.count * MemoryLayout<UInt32>.size)
+        let groupsRead = groups.withUnsafeMutableBytes {
+            getsockopt(descriptor, SOL_SOCKET, peerGroupsOption, $0.baseAddress, &groupsLength) == 0
         }
-        let credentials: EventLoopFuture<KernelCredentials> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        // NIO zero-fills the buffer and does not say how much the kernel wrote; the kernel writes
-        // the groups sorted, so the zeros after them are padding. gid 0 is never an access group
-        // (the configuration refuses it), so dropping zeros loses nothing.
-        let groups: EventLoopFuture<InlineArray<256, UInt32>> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(peerGroupsOption))
-        return credentials.and(groups.map(Optional.some).recover { _ in nil }).map { credentials, groups in
-            var ids = [credentials.groupID]
-            if let groups {
-                for index in groups.indices where groups[index] != 0 && !ids.contains(groups[index]) {
-                    ids.append(groups[index])
-                }
+        var ids = [credentials.groupID]
+        if groupsRead {
+            for group in groups.prefix(Int(groupsLength) / MemoryLayout<UInt32>.size) where !ids.contains(group) {
+                ids.append(group)
             }
-            return PeerCredentials(processID: credentials.processID, userID: credentials.userID, groupIDs: ids)
         }
+        return PeerCredentials(processID: credentials.processID, userID: credentials.userID, groupIDs: ids)
     }
 }

@@ -26,6 +26,9 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var limitsPending = false
     /// The file the configuration in force was read from (at start, then each accepted reload).
     private var configurationSource: ConfigurationSource?
+    /// The socket's connections and slots (`daemon.info` `socket`), from the server once it
+    /// exists: it is made after the service.
+    public var socketFigures: (@Sendable () -> JSONValue)?
 
     // Event-loop confined state.
     private var latest = LoopSnapshot.initial
@@ -112,6 +115,16 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
     }
 
+    /// The loop's newest snapshot becomes `latest`. Also taken by each `pen.status`, so that a
+    /// status asked after any answer (a stop answered on the acceptor's thread, a command's
+    /// reply) is at least as new as the tick that answer came from, not up to a poll older.
+    private func takeSnapshots() {
+        while let snapshot = channels.snapshots.pop() {
+            latest = snapshot
+            statusCache = nil
+        }
+    }
+
     /// Drains replies, events and snapshots (bounded per call by the rings' capacities).
     func poll() {
         eventLoop.preconditionInEventLoop()
@@ -144,10 +157,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ))
             }
         }
-        while let snapshot = channels.snapshots.pop() {
-            latest = snapshot
-            statusCache = nil
-        }
+        takeSnapshots()
         if limitsPending && latest.limitsPending == false {
             // The loop applied the waiting limits at rest; ask it which are in force now.
             limitsPending = false
@@ -269,6 +279,7 @@ public final class PenService: RPCService, @unchecked Sendable {
             return succeed(.array(availableMethods.map { .string($0) }))
         case "pen.status":
             _ = try RPCParams(request, allowed: [])
+            takeSnapshots()
             return succeed(currentStatus)
         case "pen.stop", "pen.emergencyStop":
             guard let penCommand = try PenCommandRequest.decode(request) else { throw .methodNotFound(request.method) }
@@ -467,11 +478,21 @@ public final class PenService: RPCService, @unchecked Sendable {
             self.pendingStops.remove(at: index)
             promise.fail(RPCError.internalError("the control loop did not answer within 2 s."))
         }
-        let penCommand: PenCommand = kind == .emergencyStop ? .emergencyStop : .stop
         return promise.futureResult.map { state in
-            self.recordCommand(penCommand, .accepted(state: state))
-            return .object([("accepted", true), ("state", .string(state.rawValue))])
+            self.recordStop(kind, state)
+            return Self.stopResult(state)
         }
+    }
+
+    /// A stop's answer: accepted (a stop is never refused), and the phase it left the pen in.
+    static func stopResult(_ state: PenPhase) -> JSONValue {
+        .object([("accepted", true), ("state", .string(state.rawValue))])
+    }
+
+    /// A stop goes into the open session's record like any command, wherever it was answered.
+    func recordStop(_ kind: StopLane.Kind, _ state: PenPhase) {
+        eventLoop.preconditionInEventLoop()
+        recordCommand(kind == .emergencyStop ? .emergencyStop : .stop, .accepted(state: state))
     }
 
     private func answerStops() {
@@ -797,6 +818,14 @@ public final class PenService: RPCService, @unchecked Sendable {
                     ("droppedReplies", .int(channels.droppedReplies.load(ordering: .relaxed))),
                 ])
             ),
+            (
+                "stops",
+                .object([
+                    ("answeredAtAccept", .int(Int64(channels.stops.answeredAtAccept.load(ordering: .relaxed)))),
+                    ("unansweredAtAccept", .int(Int64(channels.stops.unansweredAtAccept.load(ordering: .relaxed)))),
+                ])
+            ),
+            ("socket", socketFigures?() ?? .null),
         ])
     }
 }

@@ -84,9 +84,9 @@ struct Watch: ParsableCommand {
                     print("Stopped watching; the pen is \(view.status["state"]?.stringValue ?? "?").")
                     return
                 case UInt8(ascii: "s"), UInt8(ascii: "S"):
-                    view.notice = command(client, "pen.stop", sent: "Stop sent", handle)
+                    view.notice = stop("pen.stop", sent: "Stop sent")
                 case UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: " "):
-                    view.notice = command(client, "pen.emergencyStop", sent: "Emergency stop sent", handle)
+                    view.notice = stop("pen.emergencyStop", sent: "Emergency stop sent")
                 default: continue
                 }
                 pending = true
@@ -103,11 +103,12 @@ struct Watch: ParsableCommand {
     }
 
     /// Sends a key's command on the watching connection; telemetry arriving meanwhile is kept.
-    private func command(
-        _ client: NeedledClient, _ method: String, sent: String, _ handle: @escaping (String, JSONValue) -> Void
-    ) -> String {
+    /// A stop on a connection of its own, as its first line: the daemon takes that on its
+    /// acceptor's thread, ahead of anything its event loop is busy with (Docs/api.md, "A stop
+    /// always gets through"); this view's connection is busy with telemetry besides.
+    private func stop(_ method: String, sent: String) -> String {
         do {
-            let result = try client.call(method, onNotification: handle)
+            let result = try NeedledClient(path: connection.path).call(method)
             return "\(sent): the pen is \(result["state"]?.stringValue ?? "?")."
         } catch let error as RPCError {
             return "Refused: \(error.message)"
