@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "needled",
             dependencies: [
-                "NeedledDaemon", "NeedledRPC", "NeedledGPIO",
+                "NeedledDaemon", "NeedledRPC", "NeedledGPIO", "NeedledStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),

@@ -15,20 +15,34 @@ import UnixSignals
 public enum Daemon {
     public static func run(
         configuration: DaemonConfiguration, socketPath: String, stateDirectory: String, logger: Logger,
-        wallClock: any WallClock = SystemWallClock(), configurationPath: String? = nil
+        wallClock: any WallClock = SystemWallClock(), configurationPath: String? = nil, identityCopies: [String] = []
     ) async throws {
         // Few malloc arenas: the daemon's threads (loop, event loop, GRDB, the pool) allocate
         // little, and with memory locked every arena's free pages would stay resident.
         _ = mallopt(M_ARENA_MAX, 2)
-        let context = RunContext(
+        var context = RunContext(
             socketPath: socketPath, logger: logger, wallClock: wallClock, configurationPath: configurationPath,
             notifier: SystemdNotifier(), inheritedSocket: SocketActivation.takeListeningDescriptors().first)
         if context.notifier.isActive { context.notifier.notify("STATUS=Starting: opening the records") }
         // The socket path must be free (or a stale socket) before anything starts.
         if context.inheritedSocket == nil { try SocketPathClaim.claim(context.socketPath) }
-        // The records first: a store that cannot be written stops the daemon before anything moves.
+        // The records first: a store that cannot be written stops the daemon before anything moves,
+        // and one that is not this pen's own (missing, empty, another's) before anything treats.
         let store: TreatmentStore
+        let identity: PenIdentity
         do {
+            let storePath = (stateDirectory as NSString).appendingPathComponent(TreatmentStore.fileName)
+            let identityPaths =
+                [(stateDirectory as NSString).appendingPathComponent(PenIdentityFile.fileName)] + identityCopies
+            let files = try identityPaths.map { path in (path: path, identity: try PenIdentityFile.read(path)) }
+            let storeExisted = FileManager.default.fileExists(atPath: storePath)
+            // Refused before the store is opened, which would create an empty one.
+            if !storeExisted,
+                case .refuse(let reason) = LedgerContinuity.decide(
+                    files: files, storePath: storePath, storeExists: false, storeIdentity: nil)
+            {
+                throw DaemonError.ledgerDiscontinuous(reason)
+            }
             store = try TreatmentStore(
                 directory: stateDirectory, maxSizeBytes: Int64(configuration.recordsMaxSizeMebibytes) << 20)
             let integrity = try store.integrityCheck()
@@ -36,15 +50,49 @@ public enum Daemon {
                 throw StoreError.cannotOpen(path: store.path, reason: "PRAGMA integrity_check says: \(integrity)")
             }
             logger.info("records: integrity_check ok")
+            switch LedgerContinuity.decide(
+                files: files, storePath: storePath, storeExists: storeExisted, storeIdentity: try store.identity())
+            {
+            case .refuse(let reason):
+                throw DaemonError.ledgerDiscontinuous(reason)
+            case .firstStart:
+                identity = PenIdentity.new(at: wallClock.now())
+                let why = storeExisted ? "an identity for a store kept before identities were" : "the pen's first store"
+                try store.adopt(
+                    identity,
+                    detailJSON: JSONValue.object([("reason", .string(why)), ("by", "needled")]).serialized,
+                    at: wallClock.now())
+                for path in identityPaths { try PenIdentityFile.write(identity, to: path) }
+                logger.notice(
+                    "records: \(why): pen \(identity.penID), store \(identity.storeID)",
+                    metadata: ["identity": "\(identityPaths.joined(separator: ", "))"])
+            case .proceed(let kept, let rewriteFiles):
+                identity = kept
+                if rewriteFiles {
+                    for file in files where file.identity == nil { try PenIdentityFile.write(kept, to: file.path) }
+                    logger.warning(
+                        "records: the pen's identity file was missing and is written again from the store",
+                        metadata: [
+                            "paths": "\(files.filter { $0.identity == nil }.map(\.path).joined(separator: ", "))"
+                        ])
+                }
+            }
             let interrupted = try store.closeInterruptedSessions(at: wallClock.now())
             if !interrupted.isEmpty {
                 logger.warning(
                     "sessions left open by a crash closed as interrupted: \(interrupted.map(SessionRow.displayID(for:)).joined(separator: ", "))"
                 )
             }
+        } catch let error as DaemonError {
+            throw error
+        } catch let error as PenIdentityFile.Damaged {
+            throw DaemonError.ledgerDiscontinuous(
+                "the pen's identity file \(error.description) It says which records store is this pen's own; restore it from a backup, or remove it if the store beside it is this pen's (needled writes it again from the store)."
+            )
         } catch {
             throw DaemonError.storeUnavailable("\(error)")
         }
+        context.identity = identity
         logger.info("treatment records", metadata: ["path": "\(store.path)"])
         switch configuration.backend {
         case .simulated:
@@ -97,6 +145,7 @@ public enum Daemon {
                 readOnlyGroup: configuration.readOnlyGroup),
             stops: channels.stops, acceptorPriority: SocketAcceptor.priority(belowTheLoop: configuration.realtime))
         service.socketFigures = { server.figures() }
+        service.penIdentity = context.identity
         let systemd = SystemdService(
             notifier: context.notifier, channels: channels,
             isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,
@@ -135,11 +184,15 @@ struct RunContext: Sendable {
     let configurationPath: String?
     let notifier: SystemdNotifier
     let inheritedSocket: Int32?
+    /// The pen and its records store, once the store is found to be the pen's own.
+    var identity: PenIdentity? = nil
 }
 
 public enum DaemonError: Error, CustomStringConvertible {
     case backendUnavailable(String)
     case storeUnavailable(String)
+    /// The records store is not this pen's own (`LedgerContinuity`): missing, empty or another's.
+    case ledgerDiscontinuous(String)
     /// The socket path holds something needled must not replace (`SocketPathClaim`).
     case socketUnavailable(String)
     public var description: String {
@@ -147,6 +200,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .socketUnavailable(let message): message
         case .backendUnavailable(let message): message
         case .storeUnavailable(let message): message
+        case .ledgerDiscontinuous(let message): message
         }
     }
 }

@@ -120,6 +120,20 @@ public final class TreatmentStore: Sendable {
                 table.column("hardware", .text).notNull()
             }
         }
+        migrator.registerMigration("v5: the configuration each session was opened under") { db in
+            // The SHA-256 of the needled.toml in force (NULL: the built-in defaults), beside the
+            // limits themselves (limits_json): a record says under which limits and which file
+            // the patient was treated.
+            try db.alter(table: "session") { table in table.add(column: "configuration_sha256", .text) }
+        }
+        migrator.registerMigration("v6: the pen's identity") { db in
+            // One row: which pen keeps this store, and which store it is (LedgerContinuity).
+            try db.create(table: "store_identity") { table in
+                table.column("pen_id", .text).notNull()
+                table.column("store_id", .text).notNull()
+                table.column("store_created_at", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -232,13 +246,14 @@ public final class TreatmentStore: Sendable {
     /// Opens a session bound to `cartridge`, atomically with marking the cartridge as used by it.
     public func openSession(
         area: String, cartridge serial: String, reference: String?, softwareVersion: String, limitsJSON: String,
-        at now: Date, tick: Int64, tickPeriodNanoseconds: Int64
+        configurationSHA256: String? = nil, at now: Date, tick: Int64, tickPeriodNanoseconds: Int64
     ) async throws -> SessionRow {
         try await pool.write { db in
             var session = SessionRow(
                 id: nil, area: area, cartridge: serial, reference: reference, openedAt: Self.timestamp(now),
                 closedAt: nil, closeReason: nil, softwareVersion: softwareVersion, limitsJSON: limitsJSON,
-                openedTick: tick, closedTick: nil, tickPeriodNanoseconds: tickPeriodNanoseconds, strokes: 0)
+                openedTick: tick, closedTick: nil, tickPeriodNanoseconds: tickPeriodNanoseconds, strokes: 0,
+                configurationSHA256: configurationSHA256)
             // Checked before the row (which references the cartridge), bound after it (it needs the id).
             try Self.check(serial, at: now, in: db)
             try session.insert(db)
@@ -313,6 +328,32 @@ public final class TreatmentStore: Sendable {
         try await pool.read { db in try SessionRow.fetchOne(db, key: id) }
     }
 
+    // MARK: Identity
+
+    /// The pen and store this store belongs to; nil before `adopt(_:)`.
+    public func identity() throws -> PenIdentity? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT pen_id, store_id, store_created_at FROM store_identity").map {
+                PenIdentity(penID: $0["pen_id"], storeID: $0["store_id"], storeCreatedAt: $0["store_created_at"])
+            }
+        }
+    }
+
+    /// Makes `identity` this store's, once; with the event that says so (`storeStarted`, no
+    /// session), so the store itself records how and why it was begun.
+    public func adopt(_ identity: PenIdentity, detailJSON: String, at now: Date) throws {
+        try pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM store_identity") == 0 else {
+                throw StoreError.cannotOpen(path: path, reason: "the store has an identity already")
+            }
+            try db.execute(
+                sql: "INSERT INTO store_identity (pen_id, store_id, store_created_at) VALUES (?, ?, ?)",
+                arguments: [identity.penID, identity.storeID, identity.storeCreatedAt])
+            var event = EventRow(sessionID: nil, tick: 0, wallTime: now, kind: "storeStarted", detailJSON: detailJSON)
+            try event.insert(db)
+        }
+    }
+
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
     }
@@ -385,6 +426,9 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var tickPeriodNanoseconds: Int64?
     /// Needle strokes (cam revolutions) in the session.
     public var strokes: Int64
+    /// The SHA-256 of the configuration file in force when the session opened (lowercase hex,
+    /// as `sha256sum` prints it); nil: the built-in defaults, or a record from before v5.
+    public var configurationSHA256: String?
 
     /// The monotonic duration, once closed (nil for records from before v4).
     public var durationNanoseconds: Int64? {
@@ -402,6 +446,7 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case closeReason = "close_reason"
         case softwareVersion = "software_version"
         case limitsJSON = "limits_json"
+        case configurationSHA256 = "configuration_sha256"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -4,6 +4,7 @@ import Logging
 import NeedledDaemon
 import NeedledGPIO
 import NeedledRPC
+import NeedledStore
 
 @main
 struct Needled: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct Needled: AsyncParsableCommand {
         abstract: "The control daemon of a microneedling pen.",
         discussion: "Serves JSON-RPC 2.0 on a Unix socket; see Docs/api.md.",
         version: PenServiceVersion.version,
-        subcommands: [Run.self, CheckConfig.self, ChipLabel.self],
+        subcommands: [Run.self, CheckConfig.self, NewStore.self, ChipLabel.self],
         defaultSubcommand: Run.self)
 }
 
@@ -37,6 +38,12 @@ struct Run: AsyncParsableCommand {
             "The state directory for the treatment records (default /var/lib/needled as root, else $XDG_STATE_HOME/needled)."
     )
     var stateDir: String?
+
+    @Option(
+        help:
+            "A copy of the pen's identity kept apart from the state directory (e.g. /etc/needled/pen-identity), beside the one next to the store."
+    )
+    var identity: String?
 
     func validate() throws {
         if let backend, DaemonConfiguration.BackendKind(rawValue: backend) == nil {
@@ -81,13 +88,54 @@ struct Run: AsyncParsableCommand {
             try await Daemon.run(
                 configuration: configuration, socketPath: socket ?? DefaultPaths.socket,
                 stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger, wallClock: wallClock,
-                configurationPath: path)
+                configurationPath: path, identityCopies: identity.map { [$0] } ?? [])
+        } catch DaemonError.ledgerDiscontinuous(let message) {
+            logger.critical("cannot start: \(message)")
+            throw ExitCode(65)  // EX_DATAERR
         } catch DaemonError.storeUnavailable(let message) {
             logger.critical("cannot start: \(message)")
             throw ExitCode(73)  // EX_CANTCREAT
         } catch let error as DaemonError {
             logger.critical("cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
+        }
+    }
+}
+
+/// The one way to start a records store over a pen's missing, empty or other store: the old
+/// file is kept aside, never deleted, and the new store records who began it and why.
+struct NewStore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new-store",
+        abstract: "Start a new, empty treatment records store for this pen (stop needled first).",
+        discussion:
+            "The cartridges used before are then unknown to the pen: it cannot refuse them as reused. The store in the state directory, if any, is renamed aside (needled.sqlite.replaced-TIME), not deleted."
+    )
+
+    @Option(help: "The state directory (default /var/lib/needled as root, else $XDG_STATE_HOME/needled).")
+    var stateDir: String?
+
+    @Option(help: "The copy of the pen's identity kept apart from the state directory, as given to needled run.")
+    var identity: String?
+
+    @Option(help: "Why a new store is started (kept in it, and printed): e.g. \"the storage was replaced\".")
+    var reason: String
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--reason must say why a new store is started.")
+        }
+    }
+
+    func run() throws {
+        let directory = stateDir ?? DefaultPaths.stateDirectory
+        do {
+            let started = try RecordsStoreStart.start(
+                stateDirectory: directory, identityCopies: identity.map { [$0] } ?? [], reason: reason, at: Date())
+            print(started.summary)
+        } catch {
+            FileHandle.standardError.write(Data("needled new-store: \(error)\n".utf8))
+            throw ExitCode(73)
         }
     }
 }
@@ -118,10 +166,15 @@ struct CheckConfig: ParsableCommand {
     @Argument(help: "The configuration file to check.")
     var path: String
 
+    @Flag(help: "Print every key with the value needled would run with (the defaults filled in), as TOML.")
+    var effective = false
+
     func run() throws {
         do {
-            _ = try ConfigurationLoader.load(path: path)
-            print("\(path): OK")
+            let configuration = try ConfigurationLoader.load(path: path)
+            print(
+                effective ? EffectiveConfiguration.toml(configuration) : "\(path): OK",
+                terminator: effective ? "" : "\n")
         } catch {
             print(error.description)
             throw ExitCode(1)

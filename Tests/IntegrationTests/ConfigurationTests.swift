@@ -5,12 +5,61 @@ import Testing
 /// file, the line, the key and what is allowed.
 @Suite("Configuration")
 struct ConfigurationTests {
-    func check(_ text: String) throws -> (Int32, String) {
+    func check(_ text: String, _ flags: [String] = []) throws -> (Int32, String) {
         let path = NSTemporaryDirectory() + "needled-check-\(UUID().uuidString.prefix(8)).toml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (code, output, _) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["check-config", path])
+        let (code, output, _) = try DaemonProcess.run(
+            DaemonProcess.binary("needled"), ["check-config"] + flags + [path])
         return (code, output.replacingOccurrences(of: path, with: "CONFIG"))
+    }
+
+    @Test("--effective prints every key with its value in force, the defaults filled in, and parses back to itself")
+    func effective() throws {
+        let file = """
+            [pen]
+            needle-count = 14
+            [limits]
+            max-depth-micrometres = 1200
+            max-speed-hertz = 140
+            [limits.area-max-depth-micrometres]
+            cheeks = 800
+            [gpio]
+            temperature-path = "/sys/class/hwmon/hwmon0/temp1_input"
+            """
+        let (code, output) = try check(file, ["--effective"])
+        #expect(code == 0)
+        let lines = output.split(separator: "\n").map(String.init)
+        // What the file says, and what it leaves to the defaults, each in its table.
+        for line in [
+            "[daemon]", "tick-rate-hertz = 1000", "backend = \"simulated\"", "realtime-priority = 80",
+            "needle-count = 14", "default-speed-hertz = 100", "retract-on-fault = true",
+            "kind = \"quadrature\"", "max-depth-micrometres = 1200", "max-speed-hertz = 140",
+            "min-speed-hertz = 25", "max-temperature-millicelsius = 43000", "max-cartridge-use-seconds = 1800",
+            "tick-overruns-in-a-row = 5", "temperature-path = \"/sys/class/hwmon/hwmon0/temp1_input\"",
+            "max-size-mebibytes = 4096", "max-connections = 32", "idle-timeout-seconds = 600",
+        ] {
+            #expect(lines.contains(line), "no line \(line) in:\n\(output)")
+        }
+        #expect(lines.contains { $0.hasPrefix("area-max-depth-micrometres = { ") && $0.contains("cheeks = 800") })
+        #expect(lines.contains { $0.hasPrefix("# pwm-chip: not set") })
+        #expect(lines.first?.hasPrefix("# The configuration in force, read from CONFIG (SHA-256 ") == true)
+        // Every key of every table, set or said to be unset: [daemon] 5, [pen] 3, [sensor] 2,
+        // [limits] 15, [gpio] 7, [records] 1, [access] 2, [socket] 6.
+        let keys = lines.filter { !$0.hasPrefix("#") && !$0.hasPrefix("[") && $0.contains(" = ") }
+        let unset = lines.filter { $0.hasPrefix("# ") && ($0.contains(": not set") || $0.contains(": none")) }
+        #expect(keys.count + unset.count == 41, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
+
+        // The output is a configuration file of its own, and it says the same again.
+        let (againCode, again) = try check(output, ["--effective"])
+        #expect(againCode == 0, "\(again)")
+        #expect(again.split(separator: "\n").dropFirst(2).map(String.init) == Array(lines.dropFirst(2)))
+
+        // A file with an error prints the error, not a configuration.
+        let (badCode, bad) = try check("[limits]\nmax-speed-hertz = 400\n", ["--effective"])
+        #expect(badCode == 1)
+        #expect(
+            bad == "CONFIG:2: limits.max-speed-hertz: 400 Hz is outside the allowed range 1 Hz to 150 Hz.\n", "\(bad)")
     }
 
     @Test("A valid file passes")

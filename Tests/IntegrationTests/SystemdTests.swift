@@ -171,6 +171,15 @@ struct SystemdTests {
         #expect(daemon.waitForLog("reload refused, the running configuration stays: \(configPath):2:"))
         #expect(
             try daemon.call("daemon.info")["configuration"] == reloaded, "a refused reload leaves the hash in force")
+
+        // A session's record keeps the limits it was opened under and the hash of their file.
+        _ = try daemon.call("pen.home")
+        try daemon.waitFor { $0["state"] == "ready" }
+        let serial = try daemon.status()["cartridge"]?["serial"] ?? .null
+        _ = try daemon.call("session.open", .object([("area", "cheeks"), ("cartridge", serial)]))
+        let session = try daemon.call("session.get", .object([("id", "S-0001")]))
+        #expect(session["configurationSHA256"] == reloaded["sha256"], "\(session.serialized)")
+        #expect(session["limits"]?["maxDepthMicrometres"] == .int(1100))
     }
 
     @Test("SIGHUP: a file cut short by zeros is refused whole; the running limits stay")

@@ -29,6 +29,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     /// The socket's connections and slots (`daemon.info` `socket`), from the server once it
     /// exists: it is made after the service.
     public var socketFigures: (@Sendable () -> JSONValue)?
+    /// Which pen this is and which records store is its own (`daemon.info` `records`).
+    public var penIdentity: PenIdentity?
 
     // Event-loop confined state.
     private var latest = LoopSnapshot.initial
@@ -618,6 +620,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         let store = self.store
         let needles = configuration.needleCount
         let limitsJSON = StatusJSON.limits(limitsInForce).serialized
+        let configurationSHA256 = configurationSource?.sha256
         // 1. The records say whether this cartridge may serve (registered from the ID chip, or as
         //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
         //    binds the cartridge to it for good; if that fails the loop's session is closed again.
@@ -634,7 +637,8 @@ public final class PenService: RPCService, @unchecked Sendable {
             return self.eventLoop.makeFutureWithTask {
                 try await store.openSession(
                     area: area.rawValue, cartridge: cartridge, reference: reference, softwareVersion: Self.version,
-                    limitsJSON: limitsJSON, at: self.clock.now(), tick: openedTick,
+                    limitsJSON: limitsJSON, configurationSHA256: configurationSHA256, at: self.clock.now(),
+                    tick: openedTick,
                     tickPeriodNanoseconds: tickPeriod)
             }.flatMapError { error in
                 self.command(.closeSession).flatMapThrowing { _ in
@@ -826,6 +830,15 @@ public final class PenService: RPCService, @unchecked Sendable {
                 ])
             ),
             ("socket", socketFigures?() ?? .null),
+            (
+                "records",
+                penIdentity.map {
+                    .object([
+                        ("penID", .string($0.penID)), ("storeID", .string($0.storeID)),
+                        ("storeCreatedAt", .string($0.storeCreatedAt)),
+                    ])
+                } ?? .null
+            ),
         ])
     }
 }

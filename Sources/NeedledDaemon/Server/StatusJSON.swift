@@ -98,6 +98,7 @@ enum StatusJSON {
             ("durationSeconds", row.durationNanoseconds.map { .double(Double($0 / 1_000_000) / 1000) } ?? .null),
             ("strokes", .int(row.strokes)),
             ("limits", JSONValue.parse(Array(row.limitsJSON.utf8)) ?? .null),
+            ("configurationSHA256", row.configurationSHA256.map { .string($0) } ?? .null),
         ])
     }
 
