@@ -9,25 +9,35 @@ public struct PenIdentity: Sendable, Equatable {
     public let penID: String
     /// A UUID, new with each store (`needled new-store`).
     public let storeID: String
+    /// The pen's stores, counted: 1 for its first, one more with each `needled new-store`.
+    public let storeNumber: Int
     /// When that store was started, ISO 8601 UTC.
     public let storeCreatedAt: String
 
-    public init(penID: String, storeID: String, storeCreatedAt: String) {
+    public init(penID: String, storeID: String, storeNumber: Int, storeCreatedAt: String) {
         self.penID = penID
         self.storeID = storeID
+        self.storeNumber = storeNumber
         self.storeCreatedAt = storeCreatedAt
     }
+
+    /// What makes a record's id unique across pens and their stores, before its local id:
+    /// "PEN-3F9A1C2B-1-" + "S-0001". Session numbers start again in a new store; the store's
+    /// number keeps its records apart from the last one's.
+    public var recordIDPrefix: String { "\(penID)-\(storeNumber)-" }
 
     /// A new pen with its first store.
     public static func new(at now: Date) -> PenIdentity {
         let bytes = (0..<4).map { _ in UInt8.random(in: 0...255) }
         let hex = bytes.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }.joined()
-        return PenIdentity(penID: "PEN-" + hex, storeID: UUID().uuidString, storeCreatedAt: timestamp(now))
+        return PenIdentity(
+            penID: "PEN-" + hex, storeID: UUID().uuidString, storeNumber: 1, storeCreatedAt: timestamp(now))
     }
 
     /// This pen with a new store.
     public func withNewStore(at now: Date) -> PenIdentity {
-        PenIdentity(penID: penID, storeID: UUID().uuidString, storeCreatedAt: Self.timestamp(now))
+        PenIdentity(
+            penID: penID, storeID: UUID().uuidString, storeNumber: storeNumber + 1, storeCreatedAt: Self.timestamp(now))
     }
 
     static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
@@ -46,7 +56,7 @@ public enum PenIdentityFile {
         public var description: String { "\(path):\(line): \(message)" }
     }
 
-    static let keys = ["pen-id", "store-id", "store-created"]
+    static let keys = ["pen-id", "store-id", "store-number", "store-created"]
 
     /// The identity in `path`; nil when there is no file.
     public static func read(_ path: String) throws(Damaged) -> PenIdentity? {
@@ -78,12 +88,19 @@ public enum PenIdentityFile {
             }
             values[parts[0]] = parts[1]
         }
-        guard let penID = values["pen-id"], let storeID = values["store-id"], let created = values["store-created"]
+        // store-number came after the first files were written (9f4f32d): absent, it is the first store.
+        let number = values["store-number"].map { Int($0) ?? 0 } ?? 1
+        guard let penID = values["pen-id"], let storeID = values["store-id"], let created = values["store-created"],
+            number >= 1
         else {
-            let missing = keys.filter { values[$0] == nil }.joined(separator: ", ")
+            guard number >= 1 else {
+                throw Damaged(
+                    path: path, line: 0, message: "store-number must be a whole number from 1: the file is damaged.")
+            }
+            let missing = keys.filter { values[$0] == nil && $0 != "store-number" }.joined(separator: ", ")
             throw Damaged(path: path, line: 0, message: "lacks \(missing): the file is damaged.")
         }
-        return PenIdentity(penID: penID, storeID: storeID, storeCreatedAt: created)
+        return PenIdentity(penID: penID, storeID: storeID, storeNumber: number, storeCreatedAt: created)
     }
 
     /// Writes `identity` to `path` whole: a temporary file, flushed to disk, renamed into place.
@@ -97,6 +114,7 @@ public enum PenIdentityFile {
             # "The records store and the pen's identity"). Written by needled; do not edit.
             pen-id = \(identity.penID)
             store-id = \(identity.storeID)
+            store-number = \(identity.storeNumber)
             store-created = \(identity.storeCreatedAt)
 
             """

@@ -10,7 +10,9 @@ public enum RecordsStoreStart {
         public let keptAside: String?
 
         public var summary: String {
-            var lines = ["needled: a new records store for pen \(identity.penID): store \(identity.storeID)."]
+            var lines = [
+                "needled: a new records store for pen \(identity.penID): store \(identity.storeNumber), \(identity.storeID)."
+            ]
             if let previousStoreID { lines.append("It replaces store \(previousStoreID).") }
             if let keptAside { lines.append("The previous file is kept at \(keptAside).") }
             lines.append(

@@ -134,6 +134,11 @@ public final class TreatmentStore: Sendable {
                 table.column("store_created_at", .text).notNull()
             }
         }
+        migrator.registerMigration("v7: the store's number among the pen's stores") { db in
+            try db.alter(table: "store_identity") { table in
+                table.add(column: "store_number", .integer).notNull().defaults(to: 1)
+            }
+        }
         return migrator
     }
 
@@ -333,8 +338,12 @@ public final class TreatmentStore: Sendable {
     /// The pen and store this store belongs to; nil before `adopt(_:)`.
     public func identity() throws -> PenIdentity? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT pen_id, store_id, store_created_at FROM store_identity").map {
-                PenIdentity(penID: $0["pen_id"], storeID: $0["store_id"], storeCreatedAt: $0["store_created_at"])
+            try Row.fetchOne(
+                db, sql: "SELECT pen_id, store_id, store_number, store_created_at FROM store_identity"
+            ).map {
+                PenIdentity(
+                    penID: $0["pen_id"], storeID: $0["store_id"], storeNumber: $0["store_number"],
+                    storeCreatedAt: $0["store_created_at"])
             }
         }
     }
@@ -347,8 +356,9 @@ public final class TreatmentStore: Sendable {
                 throw StoreError.cannotOpen(path: path, reason: "the store has an identity already")
             }
             try db.execute(
-                sql: "INSERT INTO store_identity (pen_id, store_id, store_created_at) VALUES (?, ?, ?)",
-                arguments: [identity.penID, identity.storeID, identity.storeCreatedAt])
+                sql:
+                    "INSERT INTO store_identity (pen_id, store_id, store_number, store_created_at) VALUES (?, ?, ?, ?)",
+                arguments: [identity.penID, identity.storeID, identity.storeNumber, identity.storeCreatedAt])
             var event = EventRow(sessionID: nil, tick: 0, wallTime: now, kind: "storeStarted", detailJSON: detailJSON)
             try event.insert(db)
         }

@@ -57,10 +57,18 @@ struct LedgerContinuityTests {
     func emptyOrForeignStoreIsRefused() throws {
         let mine = try DaemonProcess()
         _ = try treatOnce(mine)
+        let minePen = try #require(try mine.call("daemon.info")["records"]?["penID"]?.text)
+        let mineSession = try mine.call("session.get", .object([("id", "S-0001")]))
         #expect(mine.stop() == 0)
         let other = try DaemonProcess()
+        _ = try treatOnce(other)
         let otherPen = try #require(try other.call("daemon.info")["records"]?["penID"]?.text)
+        let otherSession = try other.call("session.get", .object([("id", "S-0001")]))
         #expect(other.stop() == 0)
+        // Each pen's first session is its S-0001; their record ids name the pen and its store.
+        #expect(minePen != otherPen)
+        #expect(mineSession["recordID"] == .string("\(minePen)-1-S-0001"))
+        #expect(otherSession["recordID"] == .string("\(otherPen)-1-S-0001"))
 
         // Another pen's store in this pen's place (with its write-ahead log: a copy of the
         // database file alone can lack the last transactions).
@@ -89,6 +97,7 @@ struct LedgerContinuityTests {
         let first = try DaemonProcess()
         let serial = try treatOnce(first)
         let before = try #require(try first.call("daemon.info")["records"])
+        #expect(before["storeNumber"] == .int(1))
         #expect(first.stop() == 0)
         let state = first.stateDirectory
 
@@ -113,8 +122,13 @@ struct LedgerContinuityTests {
         let after = try #require(try second.call("daemon.info")["records"])
         #expect(after["penID"] == before["penID"])
         #expect(after["storeID"] != before["storeID"])
+        #expect(after["storeNumber"] == .int(2))
         // The new store does not know the cartridge: that is what the operator accepted.
         #expect(try second.error("cartridge.get", .object([("serial", .string(serial))])) != nil)
+        // Its first session is S-0001 again, and its record id says which store it is in.
+        _ = try treatOnce(second)
+        let session = try second.call("session.get", .object([("id", "S-0001")]))
+        #expect(session["recordID"] == .string("\(before["penID"]?.text ?? "?")-2-S-0001"), "\(session.serialized)")
     }
 
     @Test("A damaged identity file is refused naming its line; a missing one is written again from the store")

@@ -263,6 +263,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     private func dispatch(
         _ request: JSONRPCRequest, connection: RPCConnection
     ) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        // Records carry an id unique across pens and stores, beside the local "S-0001".
+        let prefix = penIdentity?.recordIDPrefix
         switch request.method {
         case "daemon.info":
             _ = try RPCParams(request, allowed: [])
@@ -317,7 +319,10 @@ public final class PenService: RPCService, @unchecked Sendable {
             }
             let store = self.store
             return eventLoop.makeFutureWithTask {
-                .array(try await store.sessions(since: since, limit: Int(limit)).map(StatusJSON.session))
+                .array(
+                    try await store.sessions(since: since, limit: Int(limit)).map {
+                        StatusJSON.session($0, recordIDPrefix: prefix)
+                    })
             }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
         case "session.get":
             let params = try RPCParams(request, allowed: ["id"])
@@ -326,7 +331,8 @@ public final class PenService: RPCService, @unchecked Sendable {
             return record(
                 named: "session \(text)", text: text,
                 fetch: { (try await store.session(id: id), try await store.events(session: id, limit: 1000)) },
-                json: StatusJSON.session, childrenKey: "events", childJSON: StatusJSON.event)
+                json: { StatusJSON.session($0, recordIDPrefix: prefix) }, childrenKey: "events",
+                childJSON: StatusJSON.event)
         case "session.telemetry":
             let params = try RPCParams(request, allowed: ["id", "limit", "after"])
             let (_, id) = try Self.sessionID(params)
@@ -352,7 +358,10 @@ public final class PenService: RPCService, @unchecked Sendable {
             }
             let store = self.store
             return eventLoop.makeFutureWithTask {
-                .array(try await store.faults(session: session, limit: Int(limit)).map(StatusJSON.faultRecord))
+                .array(
+                    try await store.faults(session: session, limit: Int(limit)).map {
+                        StatusJSON.faultRecord($0, recordIDPrefix: prefix)
+                    })
             }
         case "fault.get":
             let params = try RPCParams(request, allowed: ["id", "limit"])
@@ -369,7 +378,8 @@ public final class PenService: RPCService, @unchecked Sendable {
             return record(
                 named: "fault \(text)", text: text,
                 fetch: { (try await store.fault(id: id), try await store.flightSamples(fault: id, limit: Int(limit))) },
-                json: StatusJSON.faultRecord, childrenKey: "samples", childJSON: StatusJSON.flightSample)
+                json: { StatusJSON.faultRecord($0, recordIDPrefix: prefix) }, childrenKey: "samples",
+                childJSON: StatusJSON.flightSample)
         case "cartridge.register":
             let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
             let serial = try params.requiredString("serial", meaning: "the serial printed on the cartridge")
@@ -835,7 +845,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                 penIdentity.map {
                     .object([
                         ("penID", .string($0.penID)), ("storeID", .string($0.storeID)),
-                        ("storeCreatedAt", .string($0.storeCreatedAt)),
+                        ("storeNumber", .int(Int64($0.storeNumber))), ("storeCreatedAt", .string($0.storeCreatedAt)),
                     ])
                 } ?? .null
             ),

@@ -82,9 +82,11 @@ enum StatusJSON {
         ])
     }
 
-    static func session(_ row: SessionRow) -> JSONValue {
+    /// `recordIDPrefix`: the pen's and store's (`PenIdentity.recordIDPrefix`), for `recordID`.
+    static func session(_ row: SessionRow, recordIDPrefix: String?) -> JSONValue {
         .object([
             ("id", .string(row.displayID)),
+            ("recordID", recordIDPrefix.map { .string($0 + row.displayID) } ?? .null),
             ("area", .string(row.area)),
             ("cartridge", .string(row.cartridge)),
             ("reference", row.reference.map { .string($0) } ?? .null),
@@ -102,9 +104,10 @@ enum StatusJSON {
         ])
     }
 
-    static func faultRecord(_ row: FaultRecordRow) -> JSONValue {
+    static func faultRecord(_ row: FaultRecordRow, recordIDPrefix: String?) -> JSONValue {
         .object([
             ("id", .string(row.displayID)),
+            ("recordID", recordIDPrefix.map { .string($0 + row.displayID) } ?? .null),
             ("session", row.sessionID.map { .string(SessionRow.displayID(for: $0)) } ?? .null),
             ("code", .string(row.code)),
             ("message", .string(row.message)),
