@@ -32,8 +32,7 @@ public enum Daemon {
         let identity: PenIdentity
         do {
             let storePath = (stateDirectory as NSString).appendingPathComponent(TreatmentStore.fileName)
-            let identityPaths =
-                [(stateDirectory as NSString).appendingPathComponent(PenIdentityFile.fileName)] + identityCopies
+            let identityPaths = PenIdentityFile.paths(stateDirectory: stateDirectory, copies: identityCopies)
             let files = try identityPaths.map { path in (path: path, identity: try PenIdentityFile.read(path)) }
             let storeExisted = FileManager.default.fileExists(atPath: storePath)
             // Refused before the store is opened, which would create an empty one.

@@ -49,6 +49,11 @@ public struct PenIdentity: Sendable, Equatable {
 public enum PenIdentityFile {
     public static let fileName = "pen-identity"
 
+    /// Where a pen's identity is kept: beside the store, then each copy apart from it.
+    public static func paths(stateDirectory: String, copies: [String]) -> [String] {
+        [(stateDirectory as NSString).appendingPathComponent(fileName)] + copies
+    }
+
     public struct Damaged: Error, Sendable, CustomStringConvertible {
         public let path: String
         public let line: Int

@@ -25,16 +25,14 @@ public enum RecordsStoreStart {
         stateDirectory: String, identityCopies: [String], reason: String, at now: Date
     ) throws -> Started {
         let storePath = (stateDirectory as NSString).appendingPathComponent(TreatmentStore.fileName)
-        let identityPaths =
-            [(stateDirectory as NSString).appendingPathComponent(PenIdentityFile.fileName)] + identityCopies
+        let identityPaths = PenIdentityFile.paths(stateDirectory: stateDirectory, copies: identityCopies)
         // A damaged identity file is still refused here: the pen's id must not be guessed.
         let known = try identityPaths.compactMap { try PenIdentityFile.read($0) }.first
-        var previousStoreID = known?.storeID
+        // The store replaced is the one the identity names; the file found is moved aside as it
+        // is, never opened (opening would migrate it, and it may be another pen's).
+        let previousStoreID = known?.storeID
         var keptAside: String?
         if FileManager.default.fileExists(atPath: storePath) {
-            if let stored = try? TreatmentStore(directory: stateDirectory).identity() {
-                previousStoreID = stored.storeID
-            }
             let stamp = TreatmentStore.timestamp(now).replacingOccurrences(of: ":", with: "")
             let aside = storePath + ".replaced-" + stamp
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: storePath + suffix) {
