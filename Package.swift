@@ -137,6 +137,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
+        // The records store on its own: every earlier schema (Tests/Fixtures/stores), bad files.
+        .testTarget(
+            name: "NeedledStoreTests",
+            dependencies: ["NeedledStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "NeedledGPIOTests", dependencies: ["NeedledGPIO", "NeedledDaemon", "NeedleCore"],
             swiftSettings: strictSettings),

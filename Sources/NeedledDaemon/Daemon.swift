@@ -44,10 +44,7 @@ public enum Daemon {
             }
             store = try TreatmentStore(
                 directory: stateDirectory, maxSizeBytes: Int64(configuration.recordsMaxSizeMebibytes) << 20)
-            let integrity = try store.integrityCheck()
-            guard integrity == "ok" else {
-                throw StoreError.cannotOpen(path: store.path, reason: "PRAGMA integrity_check says: \(integrity)")
-            }
+            try store.checkIntegrity()
             logger.info("records: integrity_check ok")
             switch LedgerContinuity.decide(
                 files: files, storePath: storePath, storeExists: storeExisted, storeIdentity: try store.identity())

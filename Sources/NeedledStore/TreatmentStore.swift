@@ -25,6 +25,10 @@ public final class TreatmentStore: Sendable {
             throw StoreError.cannotOpen(path: directory, reason: "the state directory is not writable")
         }
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        // As root, permissions do not stop a write; a read-only file system still does (EROFS).
+        if FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 {
+            throw StoreError.readOnly(path: path, reason: String(cString: strerror(errno)))
+        }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -35,12 +39,54 @@ public final class TreatmentStore: Sendable {
             try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
         }
         do {
+            if FileManager.default.fileExists(atPath: path) { try Self.probe(path) }
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB's WAL set-up lowers the writer to synchronous=NORMAL after prepareDatabase,
+            // which a power cut can roll back past an acknowledged record: FULL again.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError.opening(path: path, error)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
         self.path = path
+    }
+
+    /// Looks at an existing file read-only before anything writes to it: one that is not a
+    /// database, or that a newer needled migrated, is refused as it was found (opening a pool
+    /// writes to it, and migrating a newer store "up" would hide what this build cannot keep).
+    private static func probe(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        let unknown = try queue.read { db in
+            try migrator.appliedIdentifiers(db).filter { !schemaSteps.contains($0) }
+        }
+        if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknownSteps: unknown.sorted()) }
+    }
+
+    /// The schema's steps, oldest first: a store has taken some prefix of them. Each has a
+    /// fixture in Tests/Fixtures/stores that every build must open and migrate.
+    public static var schemaSteps: [String] { migrator.migrations }
+
+    /// Whether SQLite finds the file whole (`PRAGMA integrity_check`); a damaged store is refused
+    /// with what to do, never treated on.
+    public func checkIntegrity() throws(StoreError) {
+        let result: String
+        do {
+            result = try pool.read { db in
+                try String.fetchAll(db, sql: "PRAGMA integrity_check(5)").joined(separator: "; ")
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.opening(path: path, error)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        guard result == "ok" else { throw StoreError.damaged(path: path, detail: "integrity_check: \(result)") }
     }
 
     static var migrator: DatabaseMigrator {
@@ -364,10 +410,6 @@ public final class TreatmentStore: Sendable {
         }
     }
 
-    public func integrityCheck() throws -> String {
-        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
-    }
-
     // MARK: Time
 
     public static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
@@ -381,18 +423,6 @@ public enum CartridgeRejection: String, Sendable, Equatable {
 /// Why a cartridge's use ended for good.
 public enum CartridgeUseEnd: String, Sendable, Equatable {
     case removed, usageTimeExceeded
-}
-
-public enum StoreError: Error, Sendable, CustomStringConvertible {
-    case cannotOpen(path: String, reason: String)
-    case cartridgeRejected(CartridgeRejection)
-
-    public var description: String {
-        switch self {
-        case .cannotOpen(let path, let reason): "The treatment records at \(path) cannot be opened: \(reason)."
-        case .cartridgeRejected(let reason): "The cartridge is refused: \(reason.rawValue)."
-        }
-    }
 }
 
 public struct CartridgeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {

@@ -1,0 +1,11 @@
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+INSERT INTO grdb_migrations VALUES('v1: cartridges and sessions');
+CREATE TABLE IF NOT EXISTS "cartridge" ("serial" TEXT PRIMARY KEY NOT NULL, "needles" INTEGER NOT NULL, "lot" TEXT, "expires" TEXT, "registered_at" TEXT NOT NULL, "session_id" INTEGER, "first_used_at" TEXT);
+INSERT INTO cartridge VALUES('FIXTURE-V1-CART',12,'LOT-1','2031-01-31','2025-03-01T09:00:00Z',1,'2025-03-01T09:01:00Z');
+CREATE TABLE IF NOT EXISTS "session" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "area" TEXT NOT NULL, "cartridge" TEXT NOT NULL REFERENCES "cartridge"("serial"), "reference" TEXT, "opened_at" TEXT NOT NULL, "closed_at" TEXT, "close_reason" TEXT, "software_version" TEXT NOT NULL, "limits_json" TEXT NOT NULL);
+INSERT INTO session VALUES(1,'forehead','FIXTURE-V1-CART','REF-V1','2025-03-01T09:01:00Z','2025-03-01T09:31:00Z','closed','0.1.0','{"maxDepthMicrometres":3000,"maxSpeedMillihertz":150000}');
+DELETE FROM sqlite_sequence;
+INSERT INTO sqlite_sequence VALUES('session',1);
+COMMIT;

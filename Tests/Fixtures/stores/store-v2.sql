@@ -1,0 +1,17 @@
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+INSERT INTO grdb_migrations VALUES('v1: cartridges and sessions');
+INSERT INTO grdb_migrations VALUES('v2: the session''s event log');
+CREATE TABLE IF NOT EXISTS "cartridge" ("serial" TEXT PRIMARY KEY NOT NULL, "needles" INTEGER NOT NULL, "lot" TEXT, "expires" TEXT, "registered_at" TEXT NOT NULL, "session_id" INTEGER, "first_used_at" TEXT);
+INSERT INTO cartridge VALUES('FIXTURE-V2-CART',12,'LOT-2','2031-01-31','2025-03-02T09:00:00Z',1,'2025-03-02T09:01:00Z');
+CREATE TABLE IF NOT EXISTS "session" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "area" TEXT NOT NULL, "cartridge" TEXT NOT NULL REFERENCES "cartridge"("serial"), "reference" TEXT, "opened_at" TEXT NOT NULL, "closed_at" TEXT, "close_reason" TEXT, "software_version" TEXT NOT NULL, "limits_json" TEXT NOT NULL);
+INSERT INTO session VALUES(1,'forehead','FIXTURE-V2-CART','REF-V2','2025-03-02T09:01:00Z','2025-03-02T09:31:00Z','closed','0.2.0','{"maxDepthMicrometres":3000,"maxSpeedMillihertz":150000}');
+CREATE TABLE IF NOT EXISTS "event" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "session_id" INTEGER, "tick" INTEGER NOT NULL, "wall_time" TEXT NOT NULL, "kind" TEXT NOT NULL, "detail_json" TEXT NOT NULL);
+INSERT INTO event VALUES(1,1,1000,'2025-03-02T09:01:00Z','sessionOpened','{}');
+INSERT INTO event VALUES(2,1,1800000,'2025-03-02T09:31:00Z','sessionClosed','{}');
+DELETE FROM sqlite_sequence;
+INSERT INTO sqlite_sequence VALUES('session',1);
+INSERT INTO sqlite_sequence VALUES('event',2);
+CREATE INDEX "event_on_session_id" ON "event"("session_id");
+COMMIT;
