@@ -13,12 +13,15 @@ public final class EventRecorder: Sendable {
         case telemetry(TelemetrySample)
         /// A fault with its flight recorder window.
         case fault(FaultRecordRow, [FlightSampleRow])
+        /// Resumed once everything recorded before it is written (or counted lost).
+        case barrier(CheckedContinuation<Void, Never>)
 
         var sessionID: Int64? {
             switch self {
             case .event(let row): row.sessionID
             case .telemetry(let sample): sample.sessionID
             case .fault(let row, _): row.sessionID
+            case .barrier: nil
             }
         }
         var tick: Int64 {
@@ -26,6 +29,7 @@ public final class EventRecorder: Sendable {
             case .event(let row): row.tick
             case .telemetry(let sample): sample.tick
             case .fault(let row, _): row.tick
+            case .barrier: 0
             }
         }
     }
@@ -106,6 +110,10 @@ public final class EventRecorder: Sendable {
                 }
                 continue
             }
+            if case .barrier(let waiter) = record {
+                waiter.resume()
+                continue
+            }
             guard case .event(let event) = record else { continue }
             batch.append(event)
             if let gap = lost.take() {
@@ -126,6 +134,19 @@ public final class EventRecorder: Sendable {
     }
 
     public func finish() { continuation.finish() }
+
+    /// Returns once every record taken before the call is written or counted lost: a session's
+    /// close waits for its last events, so that they are chained before the seal.
+    public func written() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            switch continuation.yield(.barrier(waiter)) {
+            case .enqueued: break
+            // The buffer is full (bufferingOldest drops the newest: this barrier) or closed.
+            case .dropped, .terminated: waiter.resume()
+            @unknown default: waiter.resume()
+            }
+        }
+    }
 
     /// A write succeeded: after a refused one, the records count as writable again only with
     /// `recoveryHeadroomBytes` free.

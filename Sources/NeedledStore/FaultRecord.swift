@@ -155,6 +155,7 @@ extension TreatmentStore {
             for sample in samples {
                 try statement.execute(arguments: [record.id] + sample.arguments)
             }
+            if let session = record.sessionID { try RecordChain.linkFault(db, id: record.id!, session: session) }
             return record
         }
     }

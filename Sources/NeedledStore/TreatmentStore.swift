@@ -185,6 +185,29 @@ public final class TreatmentStore: Sendable {
                 table.add(column: "store_number", .integer).notNull().defaults(to: 1)
             }
         }
+        migrator.registerMigration("v8: each session's records chained by SHA-256") { db in
+            // RecordChain: a session's links in order; the close's chain hash is its seal.
+            try db.create(table: "chain_link") { table in
+                table.column("session_id", .integer).notNull()
+                table.column("seq", .integer).notNull()
+                table.column("kind", .text).notNull()  // opened | event | telemetry | fault | cartridge | closed
+                table.column("row_id", .integer)  // the event's or fault's id
+                table.column("subject", .text)  // the cartridge's serial (opened, cartridge)
+                table.column("after_tick", .integer)  // telemetry: the block is (after_tick, through_tick]
+                table.column("through_tick", .integer).notNull()
+                table.column("row_count", .integer).notNull()
+                table.column("rows_sha256", .text)  // telemetry rows, or a fault's flight window
+                table.column("content_sha256", .text).notNull()
+                table.column("chain_sha256", .text).notNull()
+                table.primaryKey(["session_id", "seq"])
+            }
+            try db.alter(table: "session") { table in table.add(column: "seal_sha256", .text) }
+            // Telemetry read by tick within a session: blocks, pages, verification.
+            try db.create(
+                index: "telemetry_sample_session_tick", on: "telemetry_sample", columns: ["session_id", "tick"])
+            // The cartridges the chains name: refused even if the ledger was edited to free one.
+            try db.create(index: "chain_link_subject", on: "chain_link", columns: ["subject"])
+        }
         return migrator
     }
 
@@ -218,7 +241,10 @@ public final class TreatmentStore: Sendable {
     public func append(_ samples: [TelemetrySample]) async throws {
         guard !samples.isEmpty else { return }
         try await pool.write { db in
-            for sample in samples { try sample.insert(db) }
+            for sample in samples {
+                try sample.insert(db)
+                try RecordChain.telemetryWritten(db, session: sample.sessionID, tick: sample.tick)
+            }
         }
     }
 
@@ -247,7 +273,12 @@ public final class TreatmentStore: Sendable {
     public func append(_ events: [EventRow]) async throws {
         guard !events.isEmpty else { return }
         try await pool.write { db in
-            for var event in events { try event.insert(db) }
+            for var event in events {
+                try event.insert(db)
+                if let session = event.sessionID, let id = event.id {
+                    try RecordChain.linkEvent(db, id: id, session: session)
+                }
+            }
         }
     }
 
@@ -309,6 +340,7 @@ public final class TreatmentStore: Sendable {
             try Self.check(serial, at: now, in: db)
             try session.insert(db)
             try Self.bind(serial, toSession: session.id!, at: now, in: db)
+            try RecordChain.linkOpened(db, session: session.id!, cartridge: serial)
             return session
         }
     }
@@ -319,12 +351,20 @@ public final class TreatmentStore: Sendable {
         try await pool.write { db in
             try Self.bind(serial, toSession: id, at: now, in: db)
             try db.execute(sql: "UPDATE session SET cartridge = ? WHERE id = ?", arguments: [serial, id])
+            try RecordChain.linkCartridge(db, serial: serial, session: id)
         }
     }
 
     private static func check(_ serial: String, at now: Date, in db: Database) throws {
         let cartridge = try CartridgeRecord.fetchOne(db, key: serial)
         if let rejection = rejection(of: cartridge, today: now) { throw StoreError.cartridgeRejected(rejection) }
+        // The ledger says unused; the record chains are a second witness that it served before.
+        if try RecordChain.namesCartridge(db, serial) { throw StoreError.cartridgeRejected(.reused) }
+    }
+
+    /// Whether a session's record chain names the cartridge (opened with it, or took it in).
+    public func chainedCartridge(_ serial: String) async throws -> Bool {
+        try await pool.read { db in try RecordChain.namesCartridge(db, serial) }
     }
 
     /// Checks that the cartridge may serve and binds it to the session for good; the one place
@@ -344,6 +384,7 @@ public final class TreatmentStore: Sendable {
                 sql: "UPDATE session SET closed_at = ?, close_reason = ?, closed_tick = ?, strokes = ?"
                     + " WHERE id = ? AND closed_at IS NULL",
                 arguments: [Self.timestamp(now), reason, tick, strokes, id])
+            try RecordChain.seal(db, session: id)
         }
     }
 
@@ -354,6 +395,7 @@ public final class TreatmentStore: Sendable {
             let open = try Int64.fetchAll(db, sql: "SELECT id FROM session WHERE closed_at IS NULL")
             try db.execute(
                 sql: Self.closeInterruptedSQL, arguments: [Self.timestamp(now)])
+            for session in open { try RecordChain.seal(db, session: session) }
             return open
         }
     }
@@ -469,6 +511,9 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// The SHA-256 of the configuration file in force when the session opened (lowercase hex,
     /// as `sha256sum` prints it); nil: the built-in defaults, or a record from before v5.
     public var configurationSHA256: String?
+    /// The session's seal: the hash that ends its record chain (RecordChain), set at its close;
+    /// nil while open, and for sessions recorded before v8.
+    public var sealSHA256: String? = nil
 
     /// The monotonic duration, once closed (nil for records from before v4).
     public var durationNanoseconds: Int64? {
@@ -487,6 +532,7 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case softwareVersion = "software_version"
         case limitsJSON = "limits_json"
         case configurationSHA256 = "configuration_sha256"
+        case sealSHA256 = "seal_sha256"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -4,16 +4,18 @@ import NeedledClient
 import NeedledRPC
 
 /// needlectl: the technician's CLI. Exit codes: 0 done, 1 refused by the daemon, 2 usage,
-/// 69 daemon unavailable.
+/// 3 records that do not verify, 69 daemon unavailable.
 @main
 struct Needlectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "needlectl",
         abstract: "Control a microneedling pen through needled.",
-        discussion: "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 69 daemon unavailable.",
+        discussion:
+            "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 3 records that do not verify, 69 daemon unavailable.",
         subcommands: [
             Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
-            Depth.self, Speed.self, Session.self, Cartridge.self, Fault.self, Faults.self, Watch.self, Sim.self,
+            Depth.self, Speed.self, Session.self, Records.self, Cartridge.self, Fault.self, Faults.self, Watch.self,
+            Sim.self,
         ])
 
     static func main() {
@@ -73,8 +75,8 @@ struct Connection: ParsableArguments {
 
     var path: String { socket ?? DefaultPaths.socket }
 
-    func call(_ method: String, _ params: JSONValue? = nil) throws -> JSONValue {
-        let client = try NeedledClient(path: path)
+    func call(_ method: String, _ params: JSONValue? = nil, timeoutSeconds: Int = 5) throws -> JSONValue {
+        let client = try NeedledClient(path: path, timeoutSeconds: timeoutSeconds)
         return try client.call(method, params: params)
     }
 
@@ -194,7 +196,7 @@ struct Speed: ParsableCommand {
 struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open, close, list, show, export and report treatment sessions.",
-        subcommands: [Open.self, Close.self, List.self, Show.self, Export.self, Report.self])
+        subcommands: [Open.self, Close.self, List.self, Show.self, Export.self, Report.self, Verify.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the recorded sessions, newest first.")

@@ -211,6 +211,18 @@ struct RPCCatalogueTests {
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: session.get does not take \\\"full\\\"; it takes only \\\"id\\\".\"}}"
         ),
         Case(
+            "session.verify", nil,
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: session.verify needs \\\"id\\\" (a session id such as S-0001).\"}}"
+        ),
+        Case(
+            "session.verify", "{\"id\":\"S-9999\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: no session S-9999.\",\"data\":{\"id\":\"S-9999\"}}}"
+        ),
+        Case(
+            "records.verify", "{\"since\":\"2026-01-01\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: records.verify does not take \\\"since\\\"; it takes no params.\"}}"
+        ),
+        Case(
             "session.telemetry", nil,
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: session.telemetry needs \\\"id\\\" (a session id such as S-0001).\"}}"
         ),

@@ -64,7 +64,11 @@ struct SchemaUpgradeTests {
                 limitsJSON: "{}", at: Date(), tick: 0, tickPeriodNanoseconds: 1_000_000)
         }
 
-        // And the migrated store takes new records in the newest schema.
+        // Sessions chained when they were written verify as they were sealed (the hash encoding
+        // cannot change under them); older ones say they were never chained.
+        #expect(try await store.verifySession(id: 1)?.state == (version >= 8 ? .intact : .notChained))
+
+        // And the migrated store takes new records in the newest schema, chained.
         try await store.registerCartridge(serial: "NEW-CART", needles: 12, lot: nil, expires: nil, at: Date())
         let next = try await store.openSession(
             area: "cheeks", cartridge: "NEW-CART", reference: nil, softwareVersion: "test", limitsJSON: "{}",
@@ -72,5 +76,6 @@ struct SchemaUpgradeTests {
         #expect(next.displayID == "S-0002")
         try await store.closeSession(id: 2, at: Date(), tick: 10, strokes: 3)
         #expect(try await store.session(id: 2)?.durationNanoseconds == 5_000_000)
+        #expect(try await store.verifySession(id: 2)?.state == .intact)
     }
 }

@@ -306,7 +306,10 @@ public final class PenService: RPCService, @unchecked Sendable {
                 let store = self.store
                 let now = self.clock.now()
                 let tick = self.latest.status.tick.rawValue
+                let recorder = self.recorder
                 return self.eventLoop.makeFutureWithTask {
+                    // The session's last events and telemetry first: they are chained before the seal.
+                    await recorder.written()
                     try await store.closeSession(id: closing.rowID, at: now, tick: tick, strokes: strokes)
                 }.flatMap { done }
             }
@@ -333,6 +336,27 @@ public final class PenService: RPCService, @unchecked Sendable {
                 fetch: { (try await store.session(id: id), try await store.events(session: id, limit: 1000)) },
                 json: { StatusJSON.session($0, recordIDPrefix: prefix) }, childrenKey: "events",
                 childJSON: StatusJSON.event)
+        case "session.verify":
+            let params = try RPCParams(request, allowed: ["id"])
+            let (text, id) = try Self.sessionID(params)
+            let store = self.store
+            return eventLoop.makeFutureWithTask { try await store.verifySession(id: id) }.flatMapThrowing { verdict in
+                guard let verdict else {
+                    throw RPCError(
+                        code: -32602, message: "Invalid params: no session \(text).",
+                        data: .object([("id", .string(text))]))
+                }
+                return StatusJSON.verdict(verdict, recordIDPrefix: prefix)
+            }
+        case "records.verify":
+            _ = try RPCParams(request, allowed: [])
+            let store = self.store
+            return eventLoop.makeFutureWithTask {
+                StatusJSON.verdict(try await store.verifyRecords(), recordIDPrefix: prefix)
+            }.flatMapErrorThrowing { error in
+                if let error = error as? RPCError { throw error }
+                throw RPCError.internalError("the records could not be read (\(error)).")
+            }
         case "session.telemetry":
             let params = try RPCParams(request, allowed: ["id", "limit", "after"])
             let (_, id) = try Self.sessionID(params)

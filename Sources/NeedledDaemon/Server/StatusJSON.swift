@@ -104,6 +104,35 @@ enum StatusJSON {
         ])
     }
 
+    /// `session.verify`: the session's record chain recomputed from its rows.
+    static func verdict(_ verdict: ChainVerdict, recordIDPrefix: String?) -> JSONValue {
+        let id = SessionRow.displayID(for: verdict.sessionID)
+        return .object([
+            ("session", .string(id)),
+            ("recordID", recordIDPrefix.map { .string($0 + id) } ?? .null),
+            ("state", .string(verdict.state.rawValue)),
+            ("intact", .bool(verdict.state == .intact || verdict.state == .open)),
+            ("links", .int(Int64(verdict.links))),
+            ("firstDifference", verdict.firstDifference.map { .string($0) } ?? .null),
+        ])
+    }
+
+    /// `records.verify`: every session's chain, counted; the broken ones named.
+    static func verdict(_ verdict: RecordsVerdict, recordIDPrefix: String?) -> JSONValue {
+        .object([
+            ("intact", .bool(verdict.brokenCount == 0)),
+            ("sessions", .int(Int64(verdict.sessions))),
+            (
+                "counts",
+                .object([
+                    ("intact", .int(Int64(verdict.intact))), ("open", .int(Int64(verdict.open))),
+                    ("notChained", .int(Int64(verdict.notChained))), ("broken", .int(Int64(verdict.brokenCount))),
+                ])
+            ),
+            ("broken", .array(verdict.broken.map { Self.verdict($0, recordIDPrefix: recordIDPrefix) })),
+        ])
+    }
+
     static func faultRecord(_ row: FaultRecordRow, recordIDPrefix: String?) -> JSONValue {
         .object([
             ("id", .string(row.displayID)),
