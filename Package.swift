@@ -83,7 +83,11 @@ let package = Package(
             swiftSettings: strictSettings),
         // Treatment records and single-use cartridges in SQLite (GRDB): the product's memory.
         .target(
-            name: "NeedledStore", dependencies: ["CMalloc", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "NeedledStore",
+            dependencies: [
+                "CMalloc", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12, or 2.x with NEEDLED_LIBGPIOD=2): only NeedledGPIO imports it.
         // glibc's malloc.h (mallopt, malloc_trim): the daemon keeps its locked memory small.
