@@ -64,8 +64,8 @@ let package = Package(
         .target(
             name: "NeedledDaemon",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore", "CMalloc",
-                "CLoopWake",
+                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore", "NeedledFHIR",
+                "CMalloc", "CLoopWake",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,6 +88,11 @@ let package = Package(
                 "CMalloc", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strictSettings),
+        // Records in the clinic's standard: a session as FHIR R4 resources (pure: rows in, JSON out).
+        .target(
+            name: "NeedledFHIR",
+            dependencies: ["NeedledStore", "NeedledRPC", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12, or 2.x with NEEDLED_LIBGPIOD=2): only NeedledGPIO imports it.
         // glibc's malloc.h (mallopt, malloc_trim): the daemon keeps its locked memory small.

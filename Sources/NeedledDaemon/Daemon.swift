@@ -142,6 +142,9 @@ public enum Daemon {
             stops: channels.stops, acceptorPriority: SocketAcceptor.priority(belowTheLoop: configuration.realtime))
         service.socketFigures = { server.figures() }
         service.penIdentity = context.identity
+        let retention = RecordsRetentionService(
+            store: store, policy: configuration.recordsRetention, logger: logger, clock: context.wallClock)
+        service.retention = retention
         let systemd = SystemdService(
             notifier: context.notifier, channels: channels,
             isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,
@@ -154,6 +157,7 @@ public enum Daemon {
                 services: [
                     // First in, last out: the recorder drains after the loop and the server stop.
                     .init(service: RecorderService(recorder: recorder)),
+                    .init(service: RetentionRunner(retention: retention)),
                     .init(
                         service: ControlLoopService(loop: loop, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup,
@@ -197,6 +201,19 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .backendUnavailable(let message): message
         case .storeUnavailable(let message): message
         case .ledgerDiscontinuous(let message): message
+        }
+    }
+}
+
+/// Runs the records' retention passes for the service group until shutdown.
+struct RetentionRunner: Service {
+    let retention: RecordsRetentionService
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await retention.run()
+        } onGracefulShutdown: {
+            retention.finish()
         }
     }
 }

@@ -127,6 +127,9 @@ enum ChainVerifier {
 
     static func check(_ db: Database, session id: Int64, links: [StoredLink], seal: String?, closed: Bool) throws {
         var previous = try RecordChain.previousSeal(db, before: id)
+        let telemetryPruned =
+            try Bool.fetchOne(
+                db, sql: "SELECT telemetry_pruned_at IS NOT NULL FROM session WHERE id = ?", arguments: [id]) ?? false
         var telemetryThrough: Int64 = -1
         var chainedEvents = Set<Int64>()
         var chainedFaults = Set<Int64>()
@@ -136,7 +139,8 @@ enum ChainVerifier {
                 throw Broken(
                     difference: "link \(index) is missing: the chain goes from link \(index - 1) to link \(link.seq)")
             }
-            let content = try recompute(db, session: id, link: link, telemetryThrough: telemetryThrough)
+            let content = try recompute(
+                db, session: id, link: link, telemetryThrough: telemetryThrough, telemetryPruned: telemetryPruned)
             guard let content, content == link.contentSHA256 else {
                 throw Broken(difference: try describeChange(db, session: id, link: link))
             }
@@ -201,7 +205,11 @@ enum ChainVerifier {
     }
 
     /// The link's content as the rows are now.
-    static func recompute(_ db: Database, session: Int64, link: StoredLink, telemetryThrough: Int64) throws -> String? {
+    /// Pruned telemetry and flight windows are checked by the hashes their links kept (the rows
+    /// are gone by design); a pruned block that has rows again was written to after pruning.
+    static func recompute(
+        _ db: Database, session: Int64, link: StoredLink, telemetryThrough: Int64, telemetryPruned: Bool
+    ) throws -> String? {
         switch RecordChain.Kind(rawValue: link.kind) {
         case .opened:
             return try RecordChain.openedContent(db, session: session, cartridge: link.subject ?? "")
@@ -214,6 +222,11 @@ enum ChainVerifier {
             guard after == telemetryThrough else { return nil }
             let (rows, count) = try RecordChain.telemetrySHA256(
                 db, session: session, after: after, through: link.throughTick)
+            if telemetryPruned {
+                guard count == 0, let kept = link.rowsSHA256 else { return nil }
+                return RecordChain.telemetryContent(
+                    after: after, through: link.throughTick, count: link.rowCount, rows: kept)
+            }
             return RecordChain.telemetryContent(after: after, through: link.throughTick, count: count, rows: rows)
         case .fault:
             guard let id = link.rowID,
@@ -221,6 +234,14 @@ enum ChainVerifier {
                     db, table: "fault_record", columns: RecordChain.faultColumns, id: id)
             else { return nil }
             let (flight, count) = try RecordChain.flightSHA256(db, fault: id)
+            let windowPruned =
+                try Bool.fetchOne(
+                    db, sql: "SELECT window_pruned_at IS NOT NULL FROM fault_record WHERE id = ?", arguments: [id])
+                ?? false
+            if windowPruned {
+                guard count == 0, let kept = link.rowsSHA256 else { return nil }
+                return RecordChain.faultContent(row: row, flight: kept, count: link.rowCount)
+            }
             return RecordChain.faultContent(row: row, flight: flight, count: count)
         case .cartridge:
             return RecordChain.cartridgeContent(link.subject ?? "")

@@ -12,6 +12,8 @@ public struct FaultRecordRow: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var wallTime: String
     public var tickPeriodNanoseconds: Int64
     public var sampleCount: Int
+    /// When its flight window was pruned (the fault itself is kept for good).
+    public var windowPrunedAt: String? = nil
 
     public init(
         sessionID: Int64?, code: String, message: String, tick: Int64, wallTime: String, tickPeriodNanoseconds: Int64,
@@ -32,6 +34,7 @@ public struct FaultRecordRow: Codable, Sendable, Equatable, FetchableRecord, Mut
         case wallTime = "wall_time"
         case tickPeriodNanoseconds = "tick_period_nanoseconds"
         case sampleCount = "sample_count"
+        case windowPrunedAt = "window_pruned_at"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -208,6 +208,15 @@ public final class TreatmentStore: Sendable {
             // The cartridges the chains name: refused even if the ledger was edited to free one.
             try db.create(index: "chain_link_subject", on: "chain_link", columns: ["subject"])
         }
+        migrator.registerMigration("v9: exports and retention") { db in
+            // When a session's records first left the pen (session.export, records.export), and
+            // when its telemetry and its faults' flight windows were pruned (RecordsRetention).
+            try db.alter(table: "session") { table in
+                table.add(column: "exported_at", .text)
+                table.add(column: "telemetry_pruned_at", .text)
+            }
+            try db.alter(table: "fault_record") { table in table.add(column: "window_pruned_at", .text) }
+        }
         return migrator
     }
 
@@ -514,6 +523,10 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// The session's seal: the hash that ends its record chain (RecordChain), set at its close;
     /// nil while open, and for sessions recorded before v8.
     public var sealSHA256: String? = nil
+    /// When its records first left the pen (an export); nil: never exported.
+    public var exportedAt: String? = nil
+    /// When its telemetry was pruned (the summary, events, faults and chain are kept for good).
+    public var telemetryPrunedAt: String? = nil
 
     /// The monotonic duration, once closed (nil for records from before v4).
     public var durationNanoseconds: Int64? {
@@ -533,6 +546,8 @@ public struct SessionRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case limitsJSON = "limits_json"
         case configurationSHA256 = "configuration_sha256"
         case sealSHA256 = "seal_sha256"
+        case exportedAt = "exported_at"
+        case telemetryPrunedAt = "telemetry_pruned_at"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import NeedledRPC
 
-/// `--format csv|json` for the export commands.
+/// `--format csv|json|fhir` for the export commands (fhir: sessions only).
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, json
+    case csv, json, fhir
 }
 
 extension JSONValue {

@@ -74,6 +74,14 @@ struct Fault: ParsableCommand {
         @Option(help: "csv or json.") var format: ExportFormat = .csv
         @Option(help: "Write to this file instead of standard output.") var output: String?
 
+        func validate() throws {
+            guard format != .fhir else {
+                throw ValidationError(
+                    "--format must be csv or json for a fault; its FHIR Observation is in its session's export (needlectl session export ID --format fhir)."
+                )
+            }
+        }
+
         static let columns = [
             "tick", "secondsFromFault", "state", "depthMicrometres", "depthTargetMicrometres", "speedMillihertz",
             "speedTargetMillihertz", "rampedSpeedMillihertz", "motorEnabled", "brakeEngaged", "motorDutyPpm",
@@ -84,7 +92,7 @@ struct Fault: ParsableCommand {
         func run() throws {
             let fault = try connection.call("fault.get", .object([("id", .string(id))]))
             switch format {
-            case .json: try emit(fault.serialized + "\n", to: output)
+            case .json, .fhir: try emit(fault.serialized + "\n", to: output)
             case .csv:
                 let faultTick = fault["tick"]?.intValue ?? 0
                 let period = Double(fault["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000

@@ -22,7 +22,7 @@ extension Session {
 
 struct Records: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the treatment records as a whole.", subcommands: [Verify.self])
+        abstract: "Check or export the treatment records as a whole.", subcommands: [Verify.self, Export.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

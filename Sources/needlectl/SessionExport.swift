@@ -62,14 +62,25 @@ struct SessionRecordDump {
 extension Session {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a session's record: its telemetry as CSV, or everything as JSON.")
+            abstract:
+                "Export a session's record: its telemetry as CSV, everything as JSON, or a FHIR R4 Bundle.")
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
-        @Option(help: "csv (the 10 Hz telemetry) or json (session, events, telemetry, faults).")
+        @Option(
+            help:
+                "csv (the 10 Hz telemetry), json (session, events, telemetry, faults) or fhir (a FHIR R4 Bundle: Procedure, Devices, Observations)."
+        )
         var format: ExportFormat = .csv
         @Option(help: "Write to this file instead of standard output.") var output: String?
 
         func run() throws {
+            if format == .fhir {
+                let bundle = try connection.call(
+                    "session.export", .object([("id", .string(id)), ("format", "fhir")]), timeoutSeconds: 120)
+                try emit(bundle.serialized + "\n", to: output)
+                if let output { FileHandle.standardError.write(Data("needlectl: wrote \(output)\n".utf8)) }
+                return
+            }
             let dump = try SessionRecordDump.fetch(id, connection: connection)
             try emit(format == .json ? dump.json.serialized + "\n" : dump.csvText, to: output)
             if let output { FileHandle.standardError.write(Data("needlectl: wrote \(output)\n".utf8)) }

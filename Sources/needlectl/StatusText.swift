@@ -29,6 +29,13 @@ enum StatusText {
         } else {
             lines.append("fault      none")
         }
+        if status["recordsWritable"] == .bool(false) {
+            lines.append("RECORDS    cannot be written: the pen does not treat until they can")
+        } else if let warning = status["recordsWarning"]?.stringValue {
+            lines.append("RECORDS    \(warning)")
+        } else if let percent = status["recordsFillPercent"]?.intValue {
+            lines.append("records    \(percent) % full")
+        }
         return lines.joined(separator: "\n")
     }
 

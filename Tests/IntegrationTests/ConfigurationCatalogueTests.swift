@@ -146,6 +146,22 @@ struct ConfigurationCatalogueTests {
                 "CONFIG:2: records.max-size-mebibytes: must be a whole number from 1 to 1048576.\n"
             ),
             (
+                "[records]\nkeep-telemetry-days = -1\n",
+                "CONFIG:2: records.keep-telemetry-days: -1 is outside the allowed range 0 to 36500.\n"
+            ),
+            (
+                "[records]\nprune-above-percent = 100\n",
+                "CONFIG:2: records.prune-above-percent: 100 is outside the allowed range 10 to 99.\n"
+            ),
+            (
+                "[records]\nwarn-above-percent = 70\n",
+                "CONFIG:2: records.warn-above-percent: 70 must be above prune-above-percent (80): pruning keeps the records below that, and the warning is for when it cannot.\n"
+            ),
+            (
+                "[records]\nprune-unexported = \"yes\"\n",
+                "CONFIG:2: records.prune-unexported: must be true or false.\n"
+            ),
+            (
                 "[access]\noperator-group = \"no-such-group\"\n",
                 "CONFIG:2: access.operator-group: no group \"no-such-group\" on this host (create it with groupadd, or fix the name).\n"
             ),

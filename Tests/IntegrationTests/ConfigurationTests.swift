@@ -37,7 +37,8 @@ struct ConfigurationTests {
             "kind = \"quadrature\"", "max-depth-micrometres = 1200", "max-speed-hertz = 140",
             "min-speed-hertz = 25", "max-temperature-millicelsius = 43000", "max-cartridge-use-seconds = 1800",
             "tick-overruns-in-a-row = 5", "temperature-path = \"/sys/class/hwmon/hwmon0/temp1_input\"",
-            "max-size-mebibytes = 4096", "max-connections = 32", "idle-timeout-seconds = 600",
+            "max-size-mebibytes = 4096", "keep-telemetry-days = 365", "prune-above-percent = 80",
+            "warn-above-percent = 90", "prune-unexported = false", "max-connections = 32", "idle-timeout-seconds = 600",
         ] {
             #expect(lines.contains(line), "no line \(line) in:\n\(output)")
         }
@@ -48,7 +49,7 @@ struct ConfigurationTests {
         // [limits] 15, [gpio] 7, [records] 1, [access] 2, [socket] 6.
         let keys = lines.filter { !$0.hasPrefix("#") && !$0.hasPrefix("[") && $0.contains(" = ") }
         let unset = lines.filter { $0.hasPrefix("# ") && ($0.contains(": not set") || $0.contains(": none")) }
-        #expect(keys.count + unset.count == 41, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
+        #expect(keys.count + unset.count == 45, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
 
         // The output is a configuration file of its own, and it says the same again.
         let (againCode, again) = try check(output, ["--effective"])
@@ -109,7 +110,7 @@ struct ConfigurationTests {
             ),
             (
                 "[records]\nmax-size = 10\n",
-                "CONFIG:2: records.max-size: unknown key; allowed: max-size-mebibytes.\n"
+                "CONFIG:2: records.max-size: unknown key; allowed: max-size-mebibytes, keep-telemetry-days, prune-above-percent, warn-above-percent, prune-unexported.\n"
             ),
             (
                 "[limits.area-max-depth-micrometres]\nlips = 200\n",

@@ -61,4 +61,25 @@ struct NeedlectlHelpTests {
         #expect(code == 2)
         #expect(errors.hasPrefix("Error: --hz must be from 1 to 100, not 0."))
     }
+
+    @Test("The records commands' wrong arguments are usage errors that say what to give, before any connection")
+    func recordsArguments() throws {
+        let (faultCode, _, fault) = try needlectl(["fault", "export", "F-0001", "--format", "fhir"])
+        #expect(faultCode == 2)
+        #expect(
+            fault.hasPrefix(
+                "Error: --format must be csv or json for a fault; its FHIR Observation is in its session's export (needlectl session export ID --format fhir)."
+            ), "\(fault)")
+        let (bothCode, _, both) = try needlectl([
+            "records", "export", "--since", "2026-01-01", "--output", "a.ndjson", "--output-dir", "out",
+        ])
+        #expect(bothCode == 2)
+        #expect(both.hasPrefix("Error: Give --output or --output-dir, not both."), "\(both)")
+        let (sinceCode, _, since) = try needlectl(["records", "export"])
+        #expect(sinceCode == 2)
+        #expect(since.hasPrefix("Error: Missing expected argument '--since <since>'"), "\(since)")
+        let (formatCode, _, format) = try needlectl(["session", "export", "S-0001", "--format", "pdf"])
+        #expect(formatCode == 2)
+        #expect(format.contains("The value 'pdf' is invalid for '--format <format>'"), "\(format)")
+    }
 }

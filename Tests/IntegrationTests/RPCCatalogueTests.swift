@@ -223,6 +223,30 @@ struct RPCCatalogueTests {
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: records.verify does not take \\\"since\\\"; it takes no params.\"}}"
         ),
         Case(
+            "session.export", "{\"id\":\"S-0001\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: session.export needs \\\"format\\\" (the export's format: \\\"fhir\\\" (a FHIR R4 Bundle)).\"}}"
+        ),
+        Case(
+            "session.export", "{\"id\":\"S-0001\",\"format\":\"hl7v2\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: \\\"format\\\" must be \\\"fhir\\\" (a FHIR R4 Bundle), not \\\"hl7v2\\\".\"}}"
+        ),
+        Case(
+            "session.export", "{\"id\":\"S-9999\",\"format\":\"fhir\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: no session S-9999.\",\"data\":{\"id\":\"S-9999\"}}}"
+        ),
+        Case(
+            "records.export", nil,
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: records.export needs \\\"since\\\" (an ISO 8601 date or time, e.g. 2026-01-01).\"}}"
+        ),
+        Case(
+            "records.export", "{\"since\":\"2026-13-45\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: \\\"since\\\" must be an ISO 8601 date or time such as 2026-01-01, not \\\"2026-13-45\\\".\"}}"
+        ),
+        Case(
+            "records.export", "{\"since\":\"2026-01-01\",\"limit\":500}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: \\\"limit\\\" must be from 1 to 200, not 500.\"}}"
+        ),
+        Case(
             "session.telemetry", nil,
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: session.telemetry needs \\\"id\\\" (a session id such as S-0001).\"}}"
         ),

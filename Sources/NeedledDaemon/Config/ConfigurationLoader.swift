@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NeedleCore
 import NeedledRPC
+import NeedledStore
 import TOMLKit
 
 /// Reads needled.toml. Unknown keys are errors, not ignored; every value is range-checked; every
@@ -113,7 +114,9 @@ struct ConfigurationReader {
 
     static let topLevelTables = ["daemon", "pen", "sensor", "limits", "gpio", "records", "access", "socket"]
     static let sensorKeys = ["kind", "counts-per-revolution", "pulses-per-revolution"]
-    static let recordsKeys = ["max-size-mebibytes"]
+    static let recordsKeys = [
+        "max-size-mebibytes", "keep-telemetry-days", "prune-above-percent", "warn-above-percent", "prune-unexported",
+    ]
     static let accessKeys = ["operator-group", "read-only-group"]
     static let socketKeys = [
         "max-connections", "max-line-bytes", "max-in-flight", "idle-timeout-seconds", "line-timeout-seconds",
@@ -167,6 +170,26 @@ struct ConfigurationReader {
         let gpio = readGPIO(gpioTable)
         let records = subtable("records", allowed: Self.recordsKeys)
         let recordsSize = integer(records, "records", "max-size-mebibytes", in: 1...1_048_576, default: 4096)
+        var retention = RetentionPolicy()
+        retention.keepTelemetryDays = integer(
+            records, "records", "keep-telemetry-days", in: 0...36_500, default: retention.keepTelemetryDays)
+        retention.pruneAbovePercent = integer(
+            records, "records", "prune-above-percent", in: 10...99, default: retention.pruneAbovePercent)
+        retention.warnAbovePercent = integer(
+            records, "records", "warn-above-percent", in: 11...100, default: retention.warnAbovePercent)
+        if retention.warnAbovePercent <= retention.pruneAbovePercent {
+            fail(
+                "records.warn-above-percent",
+                "\(retention.warnAbovePercent) must be above prune-above-percent (\(retention.pruneAbovePercent)): pruning keeps the records below that, and the warning is for when it cannot."
+            )
+        }
+        if let value = records?["prune-unexported"] {
+            if let bool = value.bool {
+                retention.pruneUnexported = bool
+            } else {
+                fail("records.prune-unexported", "must be true or false.")
+            }
+        }
         let access = subtable("access", allowed: Self.accessKeys)
         let operatorGroup = group(access, "operator-group", default: Self.defaultOperatorGroup)
         let readOnlyGroup = group(access, "read-only-group", default: Self.defaultReadOnlyGroup)
@@ -198,6 +221,7 @@ struct ConfigurationReader {
         configuration.realtime.priority = Int32(realtimePriority)
         configuration.realtime.cpu = cpu >= 0 ? cpu : nil
         configuration.recordsMaxSizeMebibytes = recordsSize
+        configuration.recordsRetention = retention
         configuration.operatorGroup = operatorGroup
         configuration.readOnlyGroup = readOnlyGroup
         configuration.connectionLimits = connectionLimits

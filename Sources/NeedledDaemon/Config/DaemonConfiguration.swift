@@ -1,5 +1,6 @@
 public import NeedleCore
 public import NeedledRPC
+public import NeedledStore
 
 /// Everything needled runs with, from needled.toml or the built-in defaults.
 public struct DaemonConfiguration: Sendable {
@@ -19,6 +20,9 @@ public struct DaemonConfiguration: Sendable {
     /// 4 GiB): past it, writes fail and the pen latches `recordsUnavailable` rather than let the
     /// records fill the host's storage.
     public var recordsMaxSizeMebibytes = 4096
+    /// What the records prune, when (`[records] keep-telemetry-days`, `prune-above-percent`,
+    /// `warn-above-percent`, `prune-unexported`): telemetry and flight windows only.
+    public var recordsRetention = RetentionPolicy()
     /// Who may connect and what they may do (`[access]`); groups resolved when the file is read.
     public var operatorGroup: AccessPolicy.Group? = nil
     public var readOnlyGroup: AccessPolicy.Group? = nil

@@ -70,6 +70,11 @@ public enum EffectiveConfiguration {
         out.append("")
         out.append("[records]")
         out.append("max-size-mebibytes = \(configuration.recordsMaxSizeMebibytes)")
+        let retention = configuration.recordsRetention
+        out.append("keep-telemetry-days = \(retention.keepTelemetryDays)")
+        out.append("prune-above-percent = \(retention.pruneAbovePercent)")
+        out.append("warn-above-percent = \(retention.warnAbovePercent)")
+        out.append("prune-unexported = \(retention.pruneUnexported)")
 
         out.append("")
         out.append("[access]")

@@ -31,6 +31,9 @@ public final class PenService: RPCService, @unchecked Sendable {
     public var socketFigures: (@Sendable () -> JSONValue)?
     /// Which pen this is and which records store is its own (`daemon.info` `records`).
     public var penIdentity: PenIdentity?
+    /// The records' fill level and pruning (nil in tests that build a service alone).
+    var retention: RecordsRetentionService?
+    private var recordsFillTold = RecordsRetentionService.Fill() { didSet { statusCache = nil } }
 
     // Event-loop confined state.
     private var latest = LoopSnapshot.initial
@@ -71,12 +74,17 @@ public final class PenService: RPCService, @unchecked Sendable {
     private var currentStatus: JSONValue {
         if let statusCache { return statusCache }
         let status = JSONValue.preserialized(
-            StatusJSON.status(latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold)
-                .serialized)
+            StatusJSON.status(
+                latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold,
+                recordsFill: recordsFillTold
+            ).serialized)
         statusCache = status
         return status
     }
     private let store: TreatmentStore
+    private var exporter: RecordsExporter {
+        RecordsExporter(store: store, identity: penIdentity, eventLoop: eventLoop, clock: clock)
+    }
     private let recorder: EventRecorder
     private var lastTelemetrySlot: Int64 = -1
     private var poller: RepeatedTask?
@@ -173,6 +181,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         recordTelemetrySample()
         updateSummary()
         if let window = flight.takeFrozenWindow() { recordFault(window) }
+        if let fill = retention?.fill, fill != recordsFillTold { recordsFillTold = fill }
         let writable = recorder.writable.load(ordering: .acquiring)
         if writable != recordsWritableTold {
             recordsWritableTold = writable
@@ -307,10 +316,12 @@ public final class PenService: RPCService, @unchecked Sendable {
                 let now = self.clock.now()
                 let tick = self.latest.status.tick.rawValue
                 let recorder = self.recorder
+                let retention = self.retention
                 return self.eventLoop.makeFutureWithTask {
                     // The session's last events and telemetry first: they are chained before the seal.
                     await recorder.written()
                     try await store.closeSession(id: closing.rowID, at: now, tick: tick, strokes: strokes)
+                    retention?.sessionClosed()
                 }.flatMap { done }
             }
         case "session.list":
@@ -357,6 +368,27 @@ public final class PenService: RPCService, @unchecked Sendable {
                 if let error = error as? RPCError { throw error }
                 throw RPCError.internalError("the records could not be read (\(error)).")
             }
+        case "session.export":
+            let params = try RPCParams(request, allowed: ["id", "format"])
+            let (text, id) = try Self.sessionID(params)
+            let format = try params.requiredString(
+                "format", meaning: "the export's format: \"fhir\" (a FHIR R4 Bundle)")
+            guard format == "fhir" else {
+                throw .invalidParams("\"format\" must be \"fhir\" (a FHIR R4 Bundle), not \"\(format)\".")
+            }
+            return exporter.bundle(session: id, named: text)
+        case "records.export":
+            let params = try RPCParams(request, allowed: ["since", "after", "limit"])
+            let since = try params.requiredString("since", meaning: "an ISO 8601 date or time, e.g. 2026-01-01")
+            guard RecordsExporter.isISODate(since) else {
+                throw .invalidParams("\"since\" must be an ISO 8601 date or time such as 2026-01-01, not \"\(since)\".")
+            }
+            let after: Int64 = params["after"] == nil ? 0 : try Self.sessionID(params, key: "after").id
+            let limit = params["limit"] == nil ? 20 : try params.requiredInteger("limit", meaning: "1 to 200 sessions")
+            guard (1...200).contains(limit) else {
+                throw .invalidParams("\"limit\" must be from 1 to 200, not \(limit).")
+            }
+            return exporter.page(since: since, after: after, limit: Int(limit))
         case "session.telemetry":
             let params = try RPCParams(request, allowed: ["id", "limit", "after"])
             let (_, id) = try Self.sessionID(params)

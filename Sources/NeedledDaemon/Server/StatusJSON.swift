@@ -6,7 +6,8 @@ import NeedledStore
 /// telemetry and events agree.
 enum StatusJSON {
     static func status(
-        _ snapshot: LoopSnapshot, session: SessionRecord?, limits: SafetyLimits, recordsWritable: Bool = true
+        _ snapshot: LoopSnapshot, session: SessionRecord?, limits: SafetyLimits, recordsWritable: Bool = true,
+        recordsFill: RecordsRetentionService.Fill = .init()
     ) -> JSONValue {
         let status = snapshot.status
         return .object([
@@ -24,6 +25,8 @@ enum StatusJSON {
             ("session", session.map { $0.json(status: status, limits: limits) } ?? .null),
             ("tick", .int(status.tick.rawValue)),
             ("recordsWritable", .bool(recordsWritable)),
+            ("recordsFillPercent", .int(Int64(recordsFill.percent))),
+            ("recordsWarning", recordsFill.warning.map { .string($0) } ?? .null),
         ])
     }
 
@@ -101,6 +104,8 @@ enum StatusJSON {
             ("strokes", .int(row.strokes)),
             ("limits", JSONValue.parse(Array(row.limitsJSON.utf8)) ?? .null),
             ("configurationSHA256", row.configurationSHA256.map { .string($0) } ?? .null),
+            ("exportedAt", row.exportedAt.map { .string($0) } ?? .null),
+            ("telemetryPrunedAt", row.telemetryPrunedAt.map { .string($0) } ?? .null),
         ])
     }
 

@@ -7,7 +7,7 @@ public enum APIMethods {
         "daemon.info", "daemon.stats", "rpc.listMethods", "pen.status", "pen.stop", "pen.emergencyStop",
         "session.list", "session.get", "session.telemetry", "cartridge.list", "cartridge.get",
         "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe", "events.unsubscribe", "fault.list",
-        "fault.get", "session.verify", "records.verify",
+        "fault.get", "session.verify", "records.verify", "session.export", "records.export",
     ]
 
     /// Methods that move the needles or change the records: the operator group (and root) only.
@@ -22,8 +22,8 @@ public enum APIMethods {
         "pen.emergencyStop", "pen.resetFault", "pen.setDepth", "pen.setSpeed", "session.open", "session.close",
         "session.acceptCartridge", "session.list", "session.get", "cartridge.register", "cartridge.list",
         "cartridge.get", "session.telemetry", "telemetry.subscribe", "telemetry.unsubscribe", "events.subscribe",
-        "events.unsubscribe", "fault.list", "fault.get", "session.verify", "records.verify", "sim.injectFault",
-        "sim.clearFault",
+        "events.unsubscribe", "fault.list", "fault.get", "session.verify", "records.verify", "session.export",
+        "records.export", "sim.injectFault", "sim.clearFault",
     ]
 
     /// Whether `role` may make this request. Unknown methods pass here and get -32601 from
