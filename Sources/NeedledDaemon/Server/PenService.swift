@@ -132,6 +132,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         while let snapshot = channels.snapshots.pop() {
             latest = snapshot
             statusCache = nil
+            recordTelemetrySample(snapshot.status)
         }
     }
 
@@ -178,7 +179,6 @@ public final class PenService: RPCService, @unchecked Sendable {
                 }
             }
         }
-        recordTelemetrySample()
         updateSummary()
         if let window = flight.takeFrozenWindow() { recordFault(window) }
         if let fill = retention?.fill, fill != recordsFillTold { recordsFillTold = fill }
@@ -588,10 +588,11 @@ public final class PenService: RPCService, @unchecked Sendable {
         }
     }
 
-    /// The open session's telemetry, downsampled to 10 Hz (every 100 ms of ticks) for the record.
-    private func recordTelemetrySample() {
+    /// The open session's telemetry, downsampled to 10 Hz for the record: the first tick of each
+    /// 100 ms of ticks, taken from every snapshot the loop pushed (not the newest one a poll
+    /// finds), so that a late poll does not bunch the samples: they stay 100 ms of ticks apart.
+    private func recordTelemetrySample(_ status: PenStatus) {
         guard let session else { return }
-        let status = latest.status
         let slot = status.tick.rawValue * configuration.pen.tickPeriod.rawValue / 100_000_000
         guard slot != lastTelemetrySlot else { return }
         lastTelemetrySlot = slot
