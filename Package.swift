@@ -129,6 +129,10 @@ let package = Package(
             ],
             path: "Benchmarks/TickAllocations",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // The records at five years' sizes: Scripts/bench-records.
+        .executableTarget(
+            name: "records-bench", dependencies: ["NeedledStore", "NeedledFHIR"], path: "Benchmarks/RecordsScale",
+            swiftSettings: strictSettings),
         // The fuzz targets' logic (Fuzz/ wraps it for libFuzzer; FuzzCorpusTests replays the corpus).
         .target(
             name: "FuzzTargets",

@@ -15,9 +15,15 @@ extension TreatmentStore {
     public func records(session id: Int64) async throws -> SessionRecords? {
         try await read { db in
             guard let session = try SessionRow.fetchOne(db, key: id) else { return nil }
-            let cartridges = try CartridgeRecord.fetchAll(
-                db, sql: "SELECT * FROM cartridge WHERE session_id = ? OR serial = ? ORDER BY first_used_at, serial",
-                arguments: [id, session.cartridge])
+            // The cartridges its chain names (opened with, taken in), and the one in its row (for
+            // sessions from before the chains): each by its key, never a scan of the ledger.
+            var serials = try String.fetchAll(
+                db,
+                sql:
+                    "SELECT subject FROM chain_link WHERE session_id = ? AND kind IN ('opened', 'cartridge') ORDER BY seq",
+                arguments: [id])
+            if !serials.contains(session.cartridge) { serials.append(session.cartridge) }
+            let cartridges = try serials.compactMap { try CartridgeRecord.fetchOne(db, key: $0) }
             let telemetry = try TelemetrySample.filter(Column("session_id") == id).order(Column("tick")).fetchAll(db)
             let faults = try FaultRecordRow.filter(Column("session_id") == id).order(Column("id")).fetchAll(db)
             return SessionRecords(session: session, cartridges: cartridges, telemetry: telemetry, faults: faults)
