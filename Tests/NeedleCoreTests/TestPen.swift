@@ -21,11 +21,22 @@ struct TestPen {
     /// unless `followSwitch` is false.
     @discardableResult
     mutating func tick(followSwitch: Bool = true) -> TickOutput {
-        let counts = Double(supervisor.configuration.speedControl.sensor.countsPerRevolution)
-        encoderFraction += turning.hertzValue * counts * supervisor.configuration.tickPeriod.secondsValue
-        let whole = encoderFraction.rounded(.down)
-        inputs.encoderCount += Int64(whole)
-        encoderFraction -= whole
+        clock += inputs.measuredPeriod.rawValue
+        if let interval = edgeInterval {
+            // Edges at exact times, their age as a kernel timestamp gives it.
+            while lastEdgeTime + interval.rawValue <= clock {
+                lastEdgeTime += interval.rawValue
+                inputs.encoderCount += 1
+            }
+            inputs.newestEdgeAge = Nanoseconds(clock - lastEdgeTime)
+        } else {
+            let counts = Double(supervisor.configuration.speedControl.sensor.countsPerRevolution)
+            encoderFraction += turning.hertzValue * counts * supervisor.configuration.tickPeriod.secondsValue
+            let whole = encoderFraction.rounded(.down)
+            inputs.encoderCount += Int64(whole)
+            encoderFraction -= whole
+            if whole > 0 { lastEdgeTime = clock }
+        }
         let output = supervisor.tick(inputs)
         if followSwitch { stagePosition += output.outputs.depthSteps; inputs.homeSwitchActive = stagePosition <= 0 }
         lastOutput = output
@@ -33,6 +44,23 @@ struct TestPen {
             turning = output.outputs.motorEnabled ? supervisor.rampedSpeedSetpoint : .zero
         }
         return output
+    }
+
+    /// Time since the first tick, the sum of the measured periods.
+    private(set) var clock: Int64 = 0
+    private var lastEdgeTime: Int64 = 0
+    /// When set, the encoder's edges come at exactly this interval (and `turning` is ignored):
+    /// the estimator then reads a speed known to the millihertz, for tests at a speed limit.
+    var edgeInterval: Nanoseconds?
+
+    /// Edges every `interval` from now on, for a motor at exactly `speed`.
+    mutating func turnExactly(at speed: Hertz) {
+        motorFollowsSetpoint = false
+        let counts = Double(supervisor.configuration.speedControl.sensor.countsPerRevolution)
+        let interval = Int64((1e12 / (Double(speed.millihertz) * counts)).rounded())
+        // A motor starting from rest: its first edge one interval from now, not from the last one.
+        if clock - lastEdgeTime > interval { lastEdgeTime = clock }
+        edgeInterval = Nanoseconds(interval)
     }
 
     /// The true stage position when the switch follows the count; starts 100 steps deep.
