@@ -1,0 +1,154 @@
+import Testing
+
+@testable import NeedleCore
+
+/// What each phase writes to the pen (issue 18): no step where the stage must hold, the end of a
+/// stop exactly when the motor has stopped, the needles retracted after a fault only where the
+/// count can be trusted, and homing's own bounds.
+@Suite("The phases' outputs")
+struct PhaseOutputsTests {
+    @Test("Idle issues no step, not one, however long it waits")
+    func idleHolds() {
+        var pen = TestPen()
+        for _ in 0..<500 {
+            #expect(pen.tick(followSwitch: false).outputs.depthSteps == 0)
+        }
+        #expect(pen.supervisor.depthAxis.position == .zero)
+    }
+
+    @Test("The tick that finds the home switch issues no step, and the count is zero")
+    func homingFoundHolds() throws {
+        var pen = TestPen()
+        pen.inputs.homeSwitchActive = false
+        try pen.supervisor.handle(.home)
+        var found: TickOutput?
+        for _ in 0..<5000 where pen.supervisor.phase == .homing {
+            let output = pen.tick()
+            if pen.supervisor.phase == .ready { found = output }
+        }
+        #expect(found?.outputs.depthSteps == 0)
+        #expect(pen.supervisor.depthAxis.position == .zero)
+        #expect(pen.supervisor.homed)
+        #expect(pen.supervisor.depthTarget == .zero, "re-homing clears the target")
+    }
+
+    @Test("Re-homing after a depth was set clears the target: the needles do not go back by themselves")
+    func rehomingClearsTheTarget() throws {
+        var pen = TestPen()
+        try pen.homeToReady()
+        try pen.supervisor.handle(.setDepth(Micrometres(600)))
+        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(600) }
+        try pen.supervisor.handle(.home)
+        TickCheckBoundaryTests.ticks(&pen, upTo: 10_000) { $0.supervisor.phase != .homing }
+        #expect(pen.supervisor.phase == .ready)
+        pen.ticks(500)
+        #expect(pen.supervisor.depth == .zero, "no step towards the old 0.60 mm")
+    }
+
+    @Test("Stopping ends on the tick the motor reads at the stopped speed with the setpoint at zero, not before")
+    func stoppingEndsAtTheStoppedSpeed() throws {
+        let stopped = SpeedControlSettings().stoppedSpeed
+        for (speed, ends) in [(stopped, true), (stopped + Hertz(millihertz: 1), false)] {
+            var pen = TestPen()
+            try pen.running()
+            try pen.supervisor.handle(.stop)
+            // The motor slows with its setpoint to a crawl at `speed`, the setpoint reaching zero.
+            TickCheckBoundaryTests.ticks(&pen, upTo: 2000) {
+                $0.supervisor.rampedSpeedSetpoint <= Hertz(10) || $0.supervisor.phase != .stopping
+            }
+            pen.turnExactly(at: speed)
+            pen.ticks(400)
+            #expect(pen.supervisor.fault == nil)
+            #expect((pen.supervisor.phase == .ready) == ends, "motor at \(speed): \(pen.supervisor.phase)")
+        }
+    }
+
+    @Test("A motor that stops at once does not end the stop before its setpoint has ramped to zero")
+    func stoppingWaitsForTheRamp() throws {
+        var pen = TestPen()
+        try pen.running()
+        let from = pen.supervisor.rampedSpeedSetpoint
+        try pen.supervisor.handle(.stop)
+        pen.motorFollowsSetpoint = false
+        pen.turning = .zero
+        let ticks = TickCheckBoundaryTests.ticks(&pen, upTo: 2000) { $0.supervisor.phase != .stopping }
+        #expect(pen.supervisor.phase == .ready)
+        // 100 Hz at 1000 Hz/s: the ramp is at zero after 100 ticks.
+        let rampTicks = Int(from.millihertz / (pen.supervisor.limits.speedRamp.millihertzPerSecond / 1000))
+        #expect(ticks >= rampTicks, "stopping ended after \(ticks) ticks, the ramp needs \(rampTicks)")
+    }
+
+    @Test("After a fault the needles retract only when configured, homed and the count trusted; otherwise no step")
+    func retractOnlyWhenTrusted() throws {
+        // Configured, homed, trusted (an emergency stop): retracted.
+        var pen = TestPen()
+        try pen.homeToReady()
+        try pen.supervisor.handle(.setDepth(Micrometres(300)))
+        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(300) }
+        try pen.supervisor.handle(.emergencyStop)
+        pen.ticks(3000)
+        #expect(pen.supervisor.depth == .zero)
+
+        // Not configured: held where it was.
+        var settings = DepthAxisSettings()
+        settings.retractOnFault = false
+        var held = TestPen(configuration: PenConfiguration(depthAxis: settings))
+        try held.homeToReady()
+        try held.supervisor.handle(.setDepth(Micrometres(300)))
+        TickCheckBoundaryTests.ticks(&held, upTo: 5000) { $0.supervisor.depth == Micrometres(300) }
+        try held.supervisor.handle(.emergencyStop)
+        for _ in 0..<500 { #expect(held.tick().outputs.depthSteps == 0) }
+
+        // A count that cannot be trusted (steps lost): held.
+        var lost = TestPen()
+        try lost.homeToReady()
+        try lost.supervisor.handle(.setDepth(Micrometres(300)))
+        lost.inputs.homeSwitchActive = true
+        TickCheckBoundaryTests.ticks(&lost, upTo: 5000, followSwitch: false) { $0.supervisor.fault != nil }
+        #expect(lost.supervisor.fault?.code == .depthFollowingError)
+        for _ in 0..<500 { #expect(lost.tick(followSwitch: false).outputs.depthSteps == 0) }
+
+        // Not homed since that fault's reset (the count kept, the stage unknown), then a fault
+        // whose count would be trusted: still held.
+        lost.ticks(300, followSwitch: false)
+        try lost.supervisor.handle(.resetFault)
+        #expect(!lost.supervisor.homed)
+        #expect(lost.supervisor.depthAxis.position != .zero)
+        try lost.supervisor.handle(.emergencyStop)
+        for _ in 0..<500 { #expect(lost.tick(followSwitch: false).outputs.depthSteps == 0) }
+    }
+
+    @Test("Homing off a closed switch: at most 200 µm deeper, then homingTimeout (the switch is stuck)")
+    func stuckSwitch() throws {
+        // 200 µm is 40 steps of 5 µm, 200 steps of 1 µm.
+        for (micrometresPerStep, steps) in [(Int32(5), Int32(40)), (1, 200)] {
+            var settings = DepthAxisSettings()
+            settings.micrometresPerStep = micrometresPerStep
+            var pen = TestPen(configuration: PenConfiguration(depthAxis: settings))
+            pen.inputs.homeSwitchActive = true
+            pen.tick(followSwitch: false)
+            try pen.supervisor.handle(.home)
+            var deeper: Int32 = 0
+            for _ in 0..<5000 where pen.supervisor.phase == .homing {
+                deeper += pen.tick(followSwitch: false).outputs.depthSteps
+            }
+            #expect(pen.supervisor.fault?.code == .homingTimeout)
+            #expect(deeper == steps, "\(micrometresPerStep) µm a step")
+        }
+    }
+
+    @Test("Homing steps at the homing rate, never more than one a tick")
+    func homingRate() throws {
+        var pen = TestPen()
+        pen.inputs.homeSwitchActive = false
+        try pen.supervisor.handle(.home)
+        var steps: Int32 = 0
+        for _ in 0..<100 {
+            let output = pen.tick(followSwitch: false)
+            #expect(abs(output.outputs.depthSteps) <= 1)
+            steps -= output.outputs.depthSteps
+        }
+        // 500 steps/s for 100 ms: 50 steps towards home.
+        #expect(steps == 50)
+    }
+}
