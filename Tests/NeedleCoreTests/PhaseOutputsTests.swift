@@ -4,7 +4,7 @@ import Testing
 
 /// What each phase writes to the pen (issue 18): no step where the stage must hold, the end of a
 /// stop exactly when the motor has stopped, the needles retracted after a fault only where the
-/// count can be trusted, and homing's own bounds.
+/// count can be trusted, and homing's rate (its stuck switch: `StateMachineTests.homingSwitchStuck`).
 @Suite("The phases' outputs")
 struct PhaseOutputsTests {
     @Test("Idle issues no step, not one, however long it waits")
@@ -116,25 +116,6 @@ struct PhaseOutputsTests {
         #expect(lost.supervisor.depthAxis.position != .zero)
         try lost.supervisor.handle(.emergencyStop)
         for _ in 0..<500 { #expect(lost.tick(followSwitch: false).outputs.depthSteps == 0) }
-    }
-
-    @Test("Homing off a closed switch: at most 200 µm deeper, then homingTimeout (the switch is stuck)")
-    func stuckSwitch() throws {
-        // 200 µm is 40 steps of 5 µm, 200 steps of 1 µm.
-        for (micrometresPerStep, steps) in [(Int32(5), Int32(40)), (1, 200)] {
-            var settings = DepthAxisSettings()
-            settings.micrometresPerStep = micrometresPerStep
-            var pen = TestPen(configuration: PenConfiguration(depthAxis: settings))
-            pen.inputs.homeSwitchActive = true
-            pen.tick(followSwitch: false)
-            try pen.supervisor.handle(.home)
-            var deeper: Int32 = 0
-            for _ in 0..<5000 where pen.supervisor.phase == .homing {
-                deeper += pen.tick(followSwitch: false).outputs.depthSteps
-            }
-            #expect(pen.supervisor.fault?.code == .homingTimeout)
-            #expect(deeper == steps, "\(micrometresPerStep) µm a step")
-        }
     }
 
     @Test("Homing steps at the homing rate, never more than one a tick")

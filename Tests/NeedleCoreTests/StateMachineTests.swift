@@ -164,18 +164,23 @@ struct StateMachineTests {
         #expect(pen.supervisor.fault?.message == "Homing timeout: the home switch was not found within 5 s.")
     }
 
-    @Test("A home switch stuck closed stops homing after 200 µm")
+    @Test("A home switch stuck closed stops homing after exactly 200 µm deeper, whatever the step size")
     func homingSwitchStuck() throws {
-        var pen = TestPen()
-        pen.inputs.homeSwitchActive = true
-        pen.tick(followSwitch: false)
-        try pen.supervisor.handle(.home)
-        var deeper: Int32 = 0
-        for _ in 0..<1000 where pen.supervisor.phase == .homing {
-            deeper += pen.tick(followSwitch: false).outputs.depthSteps
+        // 200 µm is 40 steps of 5 µm, 200 steps of 1 µm.
+        for (micrometresPerStep, steps) in [(Int32(5), Int32(40)), (1, 200)] {
+            var settings = DepthAxisSettings()
+            settings.micrometresPerStep = micrometresPerStep
+            var pen = TestPen(configuration: PenConfiguration(depthAxis: settings))
+            pen.inputs.homeSwitchActive = true
+            pen.tick(followSwitch: false)
+            try pen.supervisor.handle(.home)
+            var deeper: Int32 = 0
+            for _ in 0..<5000 where pen.supervisor.phase == .homing {
+                deeper += pen.tick(followSwitch: false).outputs.depthSteps
+            }
+            #expect(pen.supervisor.fault?.code == .homingTimeout)
+            #expect(deeper == steps, "\(micrometresPerStep) µm a step")
         }
-        #expect(pen.supervisor.fault?.code == .homingTimeout)
-        #expect(deeper <= 40)
     }
 
     @Test("Stop during homing returns to idle, not homed")
