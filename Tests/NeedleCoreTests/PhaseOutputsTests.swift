@@ -118,6 +118,37 @@ struct PhaseOutputsTests {
         for _ in 0..<500 { #expect(lost.tick(followSwitch: false).outputs.depthSteps == 0) }
     }
 
+    @Test("A fault during a move towards the surface retracts without a pause: the stage keeps stepping at its speed")
+    func retractWithoutPause() throws {
+        var pen = TestPen()
+        try pen.homeToReady()
+        try pen.supervisor.handle(.setDepth(Micrometres(1500)))
+        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(1500) }
+        try pen.supervisor.handle(.setDepth(Micrometres(300)))
+        pen.ticks(120)  // at 1,000 steps/s towards the surface, about 100 of 240 steps to go
+        #expect(pen.supervisor.depthAxis.isMoving)
+        try pen.supervisor.handle(.emergencyStop)
+        var steps: [Int32] = []
+        for _ in 0..<10 { steps.append(pen.tick().outputs.depthSteps) }
+        // Started from rest it would take 14 ms to its first step (s = a t²/2).
+        #expect(steps.allSatisfy { $0 == -1 }, "the retraction's first 10 ms: \(steps)")
+        pen.ticks(3000)
+        #expect(pen.supervisor.depth == .zero)
+    }
+
+    @Test("A fault during homing ends the homing: a reset and a new home start it again from the switch")
+    func faultDuringHoming() throws {
+        var pen = TestPen()
+        pen.inputs.homeSwitchActive = false
+        try pen.supervisor.handle(.home)
+        pen.ticks(20)
+        #expect(pen.supervisor.depthAxis.homingPhase == .seekingSwitch)
+        try pen.supervisor.handle(.emergencyStop)
+        #expect(pen.supervisor.depthAxis.homingPhase == nil, "homing aborted by the fault")
+        for _ in 0..<300 { #expect(pen.tick().outputs.depthSteps == 0, "no homing step while faulted") }
+        #expect(!pen.supervisor.homed)
+    }
+
     @Test("Homing steps at the homing rate, never more than one a tick")
     func homingRate() throws {
         var pen = TestPen()

@@ -45,7 +45,8 @@ struct DepthAxis: Sendable, Equatable {
             accumulator = 0
             return 0
         }
-        let direction: Double = distance > 0 ? 1 : -1
+        let sign = distance.signum()  // +1 deeper, -1 shallower
+        let direction = Double(sign)
         if velocity * direction < 0 {
             // Never keep stepping away from the target: stop, then accelerate towards it.
             velocity = 0
@@ -58,14 +59,15 @@ struct DepthAxis: Sendable, Equatable {
         let change = min(max(desired - velocity, -acceleration * dt), acceleration * dt)
         velocity += change
         accumulator += velocity * dt
-        let whole = Int32(accumulator.rounded(.towardZero))
-        let limit = min(settings.stepsPerTickMax, abs(distance))
-        let steps = min(max(whole, -limit), limit)
-        guard steps == 0 || (steps > 0) == (distance > 0) else { return 0 }
+        // Whole steps owed towards the target: never away from it, never past it, never more
+        // than the per-tick bound. The sign comes from `distance`, so a stale accumulator of the
+        // other sign can only delay a step, not reverse one.
+        let owed = Int32((accumulator * direction).rounded(.towardZero))
+        let count = min(max(owed, 0), settings.stepsPerTickMax, abs(distance))
+        let steps = sign * count
         accumulator -= Double(steps)
-        if abs(accumulator) > 1 { accumulator = direction }  // clamped by stepsPerTickMax: no backlog
+        if abs(accumulator) > 1 { accumulator = direction }  // held back by stepsPerTickMax: no backlog
         position.rawValue += steps
-        assert(abs(steps) <= settings.stepsPerTickMax)
         return steps
     }
 

@@ -103,9 +103,10 @@ public struct Supervisor: Sendable, Equatable {
         // Checked in every build: a breach hands the shell safe outputs and the reason to stop.
         let breach = OutputInvariant.breach(of: outputs, phase: phase, faulted: fault != nil)
         if breach != nil { outputs = .safe }
-        // A motor driven this tick is not at rest, whatever its sensor has shown yet: in a run's
-        // first milliseconds it turns at 10 Hz before its first edge.
-        if outputs.motorEnabled && outputs.motorDuty > .off { stillFor = .zero }
+        // A motor enabled this tick is not at rest, whatever its sensor has shown yet: in a run's
+        // first milliseconds it turns at 10 Hz before its first edge, and at the end of a stop
+        // it coasts on at zero duty.
+        if outputs.motorEnabled { stillFor = .zero }
 
         let result = TickOutput(outputs: outputs, events: pendingEvents, invariantBreach: breach)
         pendingEvents.removeAll()
