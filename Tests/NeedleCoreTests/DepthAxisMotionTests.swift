@@ -167,4 +167,35 @@ struct DepthAxisMotionTests {
         }
         #expect(issued >= 10, "and the move goes on at the new rate: \(issued) steps in 100 ms")
     }
+
+    @Test(
+        "Homing leaves the axis at rest at zero: the first move after it starts from rest, its first step at the 14th ms"
+    )
+    func afterHoming() {
+        var axis = DepthAxis(settings: DepthAxisSettings())
+        axis.beginHoming(switchActive: false)
+        for _ in 0..<40 { _ = axis.advanceHoming(switchActive: false, tickPeriod: Self.tick) }
+        #expect(axis.advanceHoming(switchActive: true, tickPeriod: Self.tick) == .found)
+        #expect(axis.position == .zero && axis.homingPhase == nil)
+        #expect(!axis.isMoving)
+        let steps = Self.move(&axis, to: Steps(100))
+        #expect(Self.stepTicks(steps).first == 14, "\(steps.prefix(20))")
+    }
+
+    @Test("Leaving a closed switch: deeper at the homing rate, and the tick that reads it open issues no step")
+    func leavingTheSwitch() {
+        var axis = DepthAxis(settings: DepthAxisSettings())
+        axis.beginHoming(switchActive: true)
+        var deeper: Int32 = 0
+        for _ in 0..<10 {
+            guard case .moving(let steps) = axis.advanceHoming(switchActive: true, tickPeriod: Self.tick) else {
+                Issue.record("not moving off the switch")
+                return
+            }
+            deeper += steps
+        }
+        #expect(deeper == 5, "500 steps/s for 10 ms")
+        #expect(axis.advanceHoming(switchActive: false, tickPeriod: Self.tick) == .moving(steps: 0))
+        #expect(axis.homingPhase == .seekingSwitch)
+    }
 }
