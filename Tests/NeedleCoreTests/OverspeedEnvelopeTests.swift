@@ -108,8 +108,7 @@ struct OverspeedEnvelopeTests {
     func measuredDepthBeyondWhileRetracting() throws {
         var pen = TestPen()
         try pen.running()
-        try pen.supervisor.handle(.setDepth(Micrometres(800)))
-        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(800) }
+        try pen.move(toDepth: Micrometres(800))
         try pen.supervisor.handle(.setDepth(Micrometres(300)))
         TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth < Micrometres(800) }
         let depth = pen.supervisor.depth

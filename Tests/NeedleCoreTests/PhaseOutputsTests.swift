@@ -36,8 +36,7 @@ struct PhaseOutputsTests {
     func rehomingClearsTheTarget() throws {
         var pen = TestPen()
         try pen.homeToReady()
-        try pen.supervisor.handle(.setDepth(Micrometres(600)))
-        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(600) }
+        try pen.move(toDepth: Micrometres(600))
         try pen.supervisor.handle(.home)
         TickCheckBoundaryTests.ticks(&pen, upTo: 10_000) { $0.supervisor.phase != .homing }
         #expect(pen.supervisor.phase == .ready)
@@ -83,8 +82,7 @@ struct PhaseOutputsTests {
         // Configured, homed, trusted (an emergency stop): retracted.
         var pen = TestPen()
         try pen.homeToReady()
-        try pen.supervisor.handle(.setDepth(Micrometres(300)))
-        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(300) }
+        try pen.move(toDepth: Micrometres(300))
         try pen.supervisor.handle(.emergencyStop)
         pen.ticks(3000)
         #expect(pen.supervisor.depth == .zero)
@@ -94,8 +92,7 @@ struct PhaseOutputsTests {
         settings.retractOnFault = false
         var held = TestPen(configuration: PenConfiguration(depthAxis: settings))
         try held.homeToReady()
-        try held.supervisor.handle(.setDepth(Micrometres(300)))
-        TickCheckBoundaryTests.ticks(&held, upTo: 5000) { $0.supervisor.depth == Micrometres(300) }
+        try held.move(toDepth: Micrometres(300))
         try held.supervisor.handle(.emergencyStop)
         for _ in 0..<500 { #expect(held.tick().outputs.depthSteps == 0) }
 
@@ -122,8 +119,7 @@ struct PhaseOutputsTests {
     func retractWithoutPause() throws {
         var pen = TestPen()
         try pen.homeToReady()
-        try pen.supervisor.handle(.setDepth(Micrometres(1500)))
-        TickCheckBoundaryTests.ticks(&pen, upTo: 5000) { $0.supervisor.depth == Micrometres(1500) }
+        try pen.move(toDepth: Micrometres(1500))
         try pen.supervisor.handle(.setDepth(Micrometres(300)))
         pen.ticks(120)  // at 1,000 steps/s towards the surface, about 100 of 240 steps to go
         #expect(pen.supervisor.depthAxis.isMoving)

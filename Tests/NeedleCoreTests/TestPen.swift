@@ -77,6 +77,13 @@ struct TestPen {
         precondition(supervisor.phase == .ready, "homing did not finish")
     }
 
+    /// Sets the depth and ticks until the stage is there (at most 5 s of ticks).
+    mutating func move(toDepth depth: Micrometres) throws {
+        try supervisor.handle(.setDepth(depth))
+        for _ in 0..<5000 where supervisor.depth != depth { tick() }
+        precondition(supervisor.depth == depth, "the stage did not reach \(depth)")
+    }
+
     /// Homed, session on `area`, armed, started, and turning at the target.
     mutating func running(area: TreatmentArea = .cheeks) throws {
         try homeToReady()
