@@ -53,12 +53,13 @@ public struct FlightReplay: Sendable {
     /// `SpeedEstimator` over the simulated sensor); the first window is warm-up and not compared.
     public init(
         _ ticks: [Tick], window: Nanoseconds = SpeedControlSettings().estimatorWindow,
+        tickPeriod: Nanoseconds = PenConfiguration().tickPeriod,
         speedTolerance: Hertz = Hertz(5)
     ) {
         guard let first = ticks.first else { return }
         var pen = SimulatedPen(seed: 1)
         pen.prime(strokeRate: first.recordedSpeed, depth: first.recordedDepth)
-        var estimator = SpeedEstimator(window: window, sensor: pen.motor.parameters.sensor)
+        var estimator = SpeedEstimator(window: window, sensor: pen.motor.parameters.sensor, tickPeriod: tickPeriod)
         var warmedUp: Int64 = 0
         for tick in ticks {
             pen.advance(by: tick.measuredPeriod)

@@ -11,7 +11,7 @@ struct IrregularTimeTests {
     /// (cycled); the estimates once the window has filled.
     static func estimates(speed: Hertz, periods: [Nanoseconds], ticks: Int = 400) -> [Hertz] {
         let sensor = SpeedSensor.default
-        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor)
+        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor, tickPeriod: .milliseconds(1))
         let interval = Int64((1e12 / (Double(speed.millihertz) * Double(sensor.countsPerRevolution))).rounded())
         var clock: Int64 = 0
         var lastEdge: Int64 = 0

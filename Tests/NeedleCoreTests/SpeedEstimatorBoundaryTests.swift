@@ -9,7 +9,7 @@ import Testing
 struct SpeedEstimatorBoundaryTests {
     /// An estimator on the default sensor (12 counts, 1 revolution a stroke), its clock at 0.
     static func estimator() -> SpeedEstimator {
-        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: .default)
+        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: .default, tickPeriod: .milliseconds(1))
         estimator.update(count: 0, newestEdgeAge: .zero, measuredPeriod: .zero)
         return estimator
     }

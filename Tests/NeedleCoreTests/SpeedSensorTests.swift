@@ -12,7 +12,7 @@ struct SpeedSensorTests {
         _ sensor: SpeedSensor, hertz: Double, ticks: Int, period: Nanoseconds = .milliseconds(1),
         startCount: Double = 0.5
     ) -> SpeedEstimator {
-        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor)
+        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor, tickPeriod: .milliseconds(1))
         let countsPerNanosecond = hertz * Double(sensor.countsPerRevolution) / 1e9
         var position = startCount  // in counts
         for _ in 0..<ticks {
@@ -44,7 +44,7 @@ struct SpeedSensorTests {
     func estimateWithDelivery(
         _ sensor: SpeedSensor, hertz: Double, lag: Nanoseconds, tellingTheLag: Bool
     ) -> SpeedEstimator {
-        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor)
+        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: sensor, tickPeriod: .milliseconds(1))
         let countsPerNanosecond = hertz * Double(sensor.countsPerRevolution) / 1e9
         var position = 0.5  // in counts, at the read
         for _ in 0..<200 {
@@ -77,7 +77,7 @@ struct SpeedSensorTests {
     @Test("Counted by ticks alone (no edge times), a 12-count sensor at 25 Hz would be off by far more")
     func tickCountingIsCoarse() {
         // The same motor with every edge reported as if it came at the read: the old method.
-        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: .default)
+        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: .default, tickPeriod: .milliseconds(1))
         var position = 0.5
         var worst = 0.0
         for tick in 0..<200 {
@@ -100,7 +100,8 @@ struct SpeedSensorTests {
 
     @Test("Before two edges after rest the speed is unknown, not a measured zero")
     func unknownUntilTwoEdges() {
-        var estimator = SpeedEstimator(window: .milliseconds(8), sensor: .tachometer(pulsesPerRevolution: 2))
+        var estimator = SpeedEstimator(
+            window: .milliseconds(8), sensor: .tachometer(pulsesPerRevolution: 2), tickPeriod: .milliseconds(1))
         estimator.update(count: 0, newestEdgeAge: .zero, measuredPeriod: .milliseconds(1))
         estimator.update(count: 1, newestEdgeAge: .microseconds(300), measuredPeriod: .milliseconds(1))
         #expect(!estimator.speedKnown)

@@ -11,8 +11,11 @@
 /// edge, so a stalled motor reads as stalled within a few edge intervals, and a stopped one as
 /// zero. Fixed storage, so an update never allocates.
 public struct SpeedEstimator: Sendable, Equatable {
-    /// Count changes remembered (at most one a tick): enough for the window at any sensor speed.
-    static let historyCapacity = 64
+    /// The remembered count changes (at most one a tick). A window's span needs window ÷ tick + 1
+    /// of them: 81 for the 8 ms window at the fastest tick (100 µs), so 128 hold it with room for
+    /// the short periods of a loop catching up after a late tick.
+    private typealias History = InlineArray<128, Int64>
+    static let historyCapacity = History.count
     /// An edge older than this says nothing about the speed now: the estimate is zero.
     static let stillAfter = Nanoseconds.milliseconds(500)
     /// The next edge counts as overdue past this many of the measured intervals (a real sensor's
@@ -21,9 +24,9 @@ public struct SpeedEstimator: Sendable, Equatable {
     static let overdueIntervalsDenominator: Int64 = 2
 
     /// The count right after each remembered edge (the newest edge of its tick).
-    private var historyCounts: InlineArray<64, Int64>
-    /// The clock at each remembered edge, in nanoseconds.
-    private var historyTimes: InlineArray<64, Int64>
+    private var historyCounts: History
+    /// The clock at each remembered edge, in nanoseconds: never decreasing from one to the next.
+    private var historyTimes: History
     private var clock: Int64 = 0
     /// The clock up to which the sensor's record is complete: no edge between the newest one and
     /// this instant. The read's own time less the backend's `edgesCompleteAge`.
@@ -43,8 +46,16 @@ public struct SpeedEstimator: Sendable, Equatable {
     /// the speed loop steers by its feed-forward alone instead of winding up against a zero.
     public private(set) var speedKnown = false
 
-    public init(window: Nanoseconds, sensor: SpeedSensor) {
+    /// `tickPeriod` is the loop's. The span reaches back over ⌈window ÷ tick⌉ + 1 remembered
+    /// edges at most (the newest of each tick lies anywhere in its tick), so a window longer than
+    /// the history holds at that period is refused: it would span less than it says, and the
+    /// speed loop's lag compensation (half the window) would be wrong.
+    public init(window: Nanoseconds, sensor: SpeedSensor, tickPeriod: Nanoseconds) {
         precondition(window.rawValue >= 1, "estimator window must be positive")
+        precondition(tickPeriod.rawValue >= 1, "tick period must be positive")
+        precondition(
+            (window.rawValue + tickPeriod.rawValue - 1) / tickPeriod.rawValue + 2 <= Int64(Self.historyCapacity),
+            "estimator window longer than the speed history holds at this tick period")
         precondition(sensor.countsPerRevolution > 0, "sensor resolution must be positive")
         precondition(sensor.countsPerCycle > 0, "sensor cycle must be positive")
         self.window = window.rawValue
@@ -63,7 +74,7 @@ public struct SpeedEstimator: Sendable, Equatable {
     public mutating func update(
         count: Int64, newestEdgeAge: Nanoseconds, edgesCompleteAge: Nanoseconds = .zero, measuredPeriod: Nanoseconds
     ) {
-        let period = max(1, measuredPeriod.rawValue)
+        let period = max(0, measuredPeriod.rawValue)  // a read at the same instant adds no time
         // An edge new in this read was not in the last one, so it came after that read's horizon.
         let previousCompleteUntil = completeUntil
         clock += period
@@ -71,7 +82,9 @@ public struct SpeedEstimator: Sendable, Equatable {
         defer { previousCount = count }
         if let previous = previousCount, count != previous {
             var edgeTime = max(clock - max(0, newestEdgeAge.rawValue), previousCompleteUntil)
-            if filled > 0 { edgeTime = max(edgeTime, historyTimes[newest] + 1) }
+            // Edges come late from the kernel, and across two lines not in timestamp order: one
+            // reported before the newest already seen leaves that one the newest edge.
+            if filled > 0 { edgeTime = max(edgeTime, historyTimes[newest]) }
             newest = (newest + 1) % Self.historyCapacity
             historyCounts[newest] = count
             historyTimes[newest] = edgeTime
@@ -82,32 +95,36 @@ public struct SpeedEstimator: Sendable, Equatable {
         speedKnown = estimate != nil
     }
 
-    /// The speed from the newest edge back over the window, or nil without two recent edges.
+    /// The speed from the newest edge back over the window, or nil without two recent edges a
+    /// time apart.
     private func estimate() -> Hertz? {
         guard filled >= 2 else { return nil }
         let newestCount = historyCounts[newest]
         let newestTime = historyTimes[newest]
-        let silence = max(0, completeUntil - newestTime)
+        // Negative when the newest edge is newer than the complete record: no silence yet.
+        let silence = completeUntil - newestTime
         guard silence <= Self.stillAfter.rawValue else { return nil }
         // The oldest remembered edge that the span needs: back at least `window`, and far enough
         // for a whole cycle; never past what is still recent.
-        var spanCounts: Int64 = 0
-        var spanTime: Int64 = 0
+        var oldest: Int? = nil
         for back in 1..<filled {
             let index = (newest - back + Self.historyCapacity) % Self.historyCapacity
             let time = historyTimes[index]
             guard clock - time <= Self.stillAfter.rawValue else { break }
-            spanCounts = newestCount - historyCounts[index]
-            spanTime = newestTime - time
-            if spanTime >= window && spanCounts.magnitude >= countsPerCycle.magnitude { break }
+            oldest = index
+            let counts = newestCount - historyCounts[index]
+            if newestTime - time >= window && counts.magnitude >= countsPerCycle.magnitude { break }
         }
+        guard let oldest else { return nil }
+        let spanCounts = newestCount - historyCounts[oldest]
+        let spanTime = newestTime - historyTimes[oldest]
         guard spanCounts != 0, spanTime > 0 else { return nil }
         let measured = Double(spanCounts) / Double(spanTime)  // counts per nanosecond
         let interval = spanTime / Int64(spanCounts.magnitude)
         var countsPerNanosecond = measured
         if silence * Self.overdueIntervalsDenominator > interval * Self.overdueIntervalsNumerator {
-            let bound = 1.0 / Double(silence)
-            countsPerNanosecond = measured > 0 ? min(measured, bound) : max(measured, -bound)
+            // Overdue: at most one count over the silence, in the direction it was turning.
+            countsPerNanosecond = Double(signOf: measured, magnitudeOf: min(measured.magnitude, 1.0 / Double(silence)))
         }
         return Hertz(hertzValue: countsPerNanosecond * 1e9 / Double(countsPerRevolution))
     }

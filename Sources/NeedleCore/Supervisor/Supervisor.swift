@@ -45,7 +45,7 @@ public struct Supervisor: Sendable, Equatable {
         self.speedController = SpeedController(settings: configuration.speedControl)
         self.estimator = SpeedEstimator(
             window: configuration.speedControl.estimatorWindow,
-            sensor: configuration.speedControl.sensor)
+            sensor: configuration.speedControl.sensor, tickPeriod: configuration.tickPeriod)
         self.depthAxis = DepthAxis(settings: configuration.depthAxis)
     }
 
