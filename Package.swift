@@ -155,6 +155,8 @@ let package = Package(
             name: "NeedledStoreTests",
             dependencies: ["NeedledStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
+        // The daemon's pieces in-process: the loop's rings.
+        .testTarget(name: "NeedledDaemonTests", dependencies: ["NeedledDaemon"], swiftSettings: strictSettings),
         .testTarget(
             name: "NeedledGPIOTests", dependencies: ["NeedledGPIO", "NeedledDaemon", "NeedleCore"],
             swiftSettings: strictSettings),

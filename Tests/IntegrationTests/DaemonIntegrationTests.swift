@@ -179,17 +179,31 @@ struct DaemonIntegrationTests {
         #expect(seen.contains { $0["type"] == "fault" && $0["fault"]?["code"] == "emergencyStop" })
     }
 
-    @Test("Two clients at once")
+    @Test("Two clients at once: one's command shows in the other's telemetry, and only the subscriber gets it")
     func twoClients() throws {
         let daemon = try DaemonProcess()
         let first = try daemon.client()
         let second = try daemon.client()
         _ = try first.call("telemetry.subscribe", params: .object([("hz", 50)]))
         _ = try second.call("pen.home")
-        var notifications = 0
-        let status = try first.call("pen.status") { method, _ in if method == "telemetry" { notifications += 1 } }
-        #expect(status["state"] == "homing" || status["state"] == "ready")
-        #expect(try second.call("pen.status")["state"] != .null)
+        // The first client's telemetry follows the homing the second started to its end, in
+        // order (each read waits for the next line, up to the client's 5 s timeout).
+        let order: [JSONValue] = ["idle", "homing", "ready"]
+        var states: [JSONValue] = []
+        while !states.contains("ready") && states.count < 500 {
+            let message = try first.readMessage()
+            if message["method"] == "telemetry", let state = message["params"]?["state"] { states.append(state) }
+        }
+        let ranks = states.map { order.firstIndex(of: $0) ?? -1 }
+        #expect(states.last == "ready", "the first client's telemetry: \(states)")
+        #expect(!ranks.contains(-1) && ranks == ranks.sorted(), "out of order: \(states)")
+        // The second never subscribed: its replies come alone.
+        var secondsNotifications = 0
+        let status = try second.call("pen.status") { method, _ in
+            if method == "telemetry" { secondsNotifications += 1 }
+        }
+        #expect(status["state"] == "ready")
+        #expect(secondsNotifications == 0)
     }
 
     @Test("Every error code, with its data")

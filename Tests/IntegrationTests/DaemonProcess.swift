@@ -141,6 +141,16 @@ final class DaemonProcess {
         }
     }
 
+    /// Waits until the fault `id` (e.g. "F-0001") is in the records and returns its listing. The
+    /// records keeper saves a fault a moment after it latches (its flight window drained from the
+    /// loop), in one transaction with its window: listed is complete.
+    func waitForFaultRecord(_ id: String, seconds: Double = 10) throws -> JSONValue? {
+        try poll(seconds: seconds) {
+            guard case .array(let faults) = try call("fault.list") else { return nil }
+            return faults.first { $0["id"] == .string(id) }
+        }
+    }
+
     /// Polls the daemon's log until it holds `text` (up to `seconds`): the log is a file the
     /// daemon appends to, with no event to wait on.
     func waitForLog(_ text: String, seconds: Double = 5) -> Bool {

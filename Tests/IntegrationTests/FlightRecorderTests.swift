@@ -13,12 +13,7 @@ struct FlightRecorderTests {
         _ = try daemon.call("pen.setDepth", .object([("micrometres", 600)]))
         usleep(1_500_000)
         _ = try daemon.call("pen.emergencyStop")
-        var faults: [JSONValue] = []
-        for _ in 0..<100 where faults.isEmpty {
-            usleep(50_000)
-            if case .array(let list) = try daemon.call("fault.list") { faults = list }
-        }
-        let listed = try #require(faults.first)
+        let listed = try #require(try daemon.waitForFaultRecord("F-0001"))
         #expect(listed["id"] == "F-0001")
         #expect(listed["code"] == "emergencyStop")
         #expect(listed["session"] == "S-0001")
@@ -77,12 +72,12 @@ struct FlightRecorderTests {
         try daemon.startTreatment(speedHertz: 120)
         usleep(1_500_000)
         _ = try daemon.call("pen.emergencyStop")
-        usleep(300_000)
+        try #require(try daemon.waitForFaultRecord("F-0001") != nil)
         let (code, clean, _) = try daemon.needlectl(["fault", "replay", "F-0001"])
         #expect(code == 0)
         #expect(clean.contains("parted     never: the pen moved as the model does until the fault"), "\(clean)")
 
-        _ = try daemon.call("pen.resetFault")
+        #expect(daemon.resetWhenStill())
         try daemon.waitFor { $0["state"] == "idle" }
         _ = try daemon.call("pen.home")
         try daemon.waitFor { $0["state"] == "ready" }
@@ -92,7 +87,7 @@ struct FlightRecorderTests {
         _ = try daemon.call("sim.injectFault", .object([("fault", "stall")]))
         let stalled = try daemon.waitFor { $0["state"] == "fault" }
         #expect(stalled["fault"]?["code"] == "stall")
-        usleep(300_000)
+        try #require(try daemon.waitForFaultRecord("F-0002") != nil)
         let csvPath = daemon.directory.appendingPathComponent("replay.csv").path
         let (jsonCode, json, _) = try daemon.needlectl(["--json", "fault", "replay", "F-0002", "--csv", csvPath])
         #expect(jsonCode == 0)
@@ -119,8 +114,8 @@ struct FlightRecorderTests {
         _ = try daemon.call("pen.stop")
         try daemon.waitFor { $0["state"] == "ready" }
         _ = try daemon.call("pen.emergencyStop")
-        usleep(300_000)
-        _ = try daemon.call("pen.resetFault")
+        try #require(try daemon.waitForFaultRecord("F-0001") != nil)
+        #expect(daemon.resetWhenStill())
         _ = try daemon.call("session.close")
         let session = try daemon.call("session.get", .object([("id", "S-0001")]))
         let duration = try #require(session["durationSeconds"]?.number)

@@ -214,7 +214,10 @@ struct HostileClientTests {
         }
         #expect(strokes > 0)
         let samples = try daemon.call("session.telemetry", .object([("id", .string(id)), ("limit", 36_000)]))
-        guard case .array(let rows) = samples else { return }
+        guard case .array(let rows) = samples else {
+            Issue.record("session.telemetry is not a list: \(samples.serialized)")
+            return
+        }
         #expect(rows.count > 10)
     }
 }

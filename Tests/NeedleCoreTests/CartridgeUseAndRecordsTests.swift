@@ -23,10 +23,11 @@ struct CartridgeUseAndRecordsTests {
         try pen.running()
         let ranSoFar = pen.supervisor.session?.cartridgeRunTicks ?? 0
         #expect(ranSoFar > 0)
-        // Stopped time (ready) does not count.
+        // Neither the ramp-down (stopping) nor stopped time (ready) counts.
         try pen.supervisor.handle(.stop)
         pen.ticks(3000)
-        #expect(pen.supervisor.session?.cartridgeRunTicks == ranSoFar + 1 || pen.supervisor.phase == .ready)
+        #expect(pen.supervisor.phase == .ready)
+        #expect(pen.supervisor.session?.cartridgeRunTicks == ranSoFar, "the stop counted as use")
         let afterStop = pen.supervisor.session?.cartridgeRunTicks ?? 0
         pen.ticks(20_000)
         #expect(pen.supervisor.session?.cartridgeRunTicks == afterStop, "idle time counted as use")
