@@ -117,4 +117,62 @@ struct DocumentedDefaultsTests {
             #expect(documented == Int64(SafetyLimits.defaults.areaDepthMax[area].rawValue), "\(area)")
         }
     }
+
+    /// `key = value` under `[limits]` in a TOML text (commented out or not), up to the next table.
+    static func limitsKeys(_ text: String) -> [String: Int64] {
+        var values: [String: Int64] = [:]
+        var inLimits = false
+        for line in text.split(separator: "\n") {
+            var content = line.trimmingCharacters(in: .whitespaces)
+            if content.hasPrefix("#") { content = String(content.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            if content.hasPrefix("[") {
+                inLimits = content.hasPrefix("[limits]")
+                continue
+            }
+            guard inLimits else { continue }
+            let code = content.split(separator: "#", maxSplits: 1).first.map(String.init) ?? ""
+            let parts = code.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let value = Int64(parts[1]) { values[parts[0]] = value }
+        }
+        return values
+    }
+
+    @Test(
+        "The commented defaults in systemd/needled.toml and Docs/api.md's [limits] are the core's, key for key",
+        arguments: ["systemd/needled.toml", "Docs/api.md"])
+    func configurationFiles(_ file: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let written = Self.limitsKeys(try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8))
+        for name in LimitName.allCases {
+            guard let inForce = SafetyLimits.defaults.configValue(name) else { continue }
+            #expect(
+                written[name.configKey] == inForce,
+                "\(file): \(name.configKey) = \(written[name.configKey].map(String.init) ?? "missing"), the core's \(inForce)"
+            )
+        }
+        #expect(
+            Set(written.keys)
+                == Set(LimitName.allCases.filter { SafetyLimits.defaults.configValue($0) != nil }.map(\.configKey)),
+            "\(file): keys \(written.keys.sorted())")
+    }
+
+    @Test("A limit's config value is the limit in its key's unit, for every limit with a key")
+    func configValues() throws {
+        let limits = try SafetyLimits(
+            depthMax: Micrometres(1200), speedMin: Hertz(30), speedMax: Hertz(140), speedRamp: HertzPerSecond(800),
+            overspeedMargin: Hertz(12), stallTimeout: .milliseconds(200), depthFollowingErrorTolerance: Micrometres(20),
+            temperatureMax: MilliCelsius(42_500), continuousRunMax: .seconds(600), sessionLengthMax: .minutes(45),
+            cartridgeUseMax: .seconds(1200), armTimeout: .seconds(20), homingTimeout: .milliseconds(4000),
+            tickOverrunsInARowMax: 7)
+        let expected: [LimitName: Int64?] = [
+            .maxDepth: 1200, .areaMaxDepth: nil, .minDepth: nil, .maxSpeed: 140, .minSpeed: 30, .speedRamp: 800,
+            .overspeedMargin: 12, .stallTimeout: 200, .depthFollowingErrorTolerance: 20, .maxTemperature: 42_500,
+            .maxContinuousRun: 600, .maxSessionLength: 45, .maxCartridgeUse: 1200, .armTimeout: 20,
+            .homingTimeout: 4000, .tickOverrunsInARow: 7,
+        ]
+        for name in LimitName.allCases {
+            #expect(limits.configValue(name) == expected[name] ?? nil, "\(name)")
+        }
+    }
 }

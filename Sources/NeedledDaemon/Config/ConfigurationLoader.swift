@@ -394,7 +394,11 @@ struct ConfigurationReader {
         // past every range (±1,000,000 in the key's unit, safe to convert), so the error names the
         // limit's real range, with the value as written.
         var beyondEveryRange: [LimitName: Int] = [:]
-        func int(_ name: LimitName, _ fallback: Int) -> Int {
+        // The defaults are the core's (SafetyLimits.defaults), in each key's unit.
+        func int(_ name: LimitName) -> Int {
+            guard let fallback = defaults.configValue(name).map(Int.init) else {
+                preconditionFailure("\(name) has no key of its own in [limits]")
+            }
             guard let value = limits?[name.configKey] else { return fallback }
             guard let written = value.int else {
                 fail("limits.\(name.configKey)", "must be a whole number.")
@@ -406,7 +410,7 @@ struct ConfigurationReader {
             }
             return written
         }
-        let depthMax = Micrometres(Int32(int(.maxDepth, Int(defaults.depthMax.rawValue))))
+        let depthMax = Micrometres(Int32(int(.maxDepth)))
         var areas = AreaDepthLimits.publishedDefaults(cappedAt: min(depthMax, HardwareCeilings.depthMax))
         let areaKey = "limits.\(LimitName.areaMaxDepth.configKey)"
         if let areaValue = limits?[LimitName.areaMaxDepth.configKey] {
@@ -432,18 +436,18 @@ struct ConfigurationReader {
         do {
             return try SafetyLimits(
                 depthMax: depthMax, areaDepthMax: areas,
-                speedMin: Hertz(Int32(int(.minSpeed, 25))), speedMax: Hertz(Int32(int(.maxSpeed, 150))),
-                speedRamp: HertzPerSecond(Int32(int(.speedRamp, 1000))),
-                overspeedMargin: Hertz(Int32(int(.overspeedMargin, 10))),
-                stallTimeout: .milliseconds(Int64(int(.stallTimeout, 150))),
-                depthFollowingErrorTolerance: Micrometres(Int32(int(.depthFollowingErrorTolerance, 10))),
-                temperatureMax: MilliCelsius(Int32(int(.maxTemperature, 43_000))),
-                continuousRunMax: .seconds(Int64(int(.maxContinuousRun, 900))),
-                sessionLengthMax: .minutes(Int64(int(.maxSessionLength, 60))),
-                cartridgeUseMax: .seconds(Int64(int(.maxCartridgeUse, 1800))),
-                armTimeout: .seconds(Int64(int(.armTimeout, 30))),
-                homingTimeout: .milliseconds(Int64(int(.homingTimeout, 5000))),
-                tickOverrunsInARowMax: Int32(int(.tickOverrunsInARow, 5)))
+                speedMin: Hertz(Int32(int(.minSpeed))), speedMax: Hertz(Int32(int(.maxSpeed))),
+                speedRamp: HertzPerSecond(Int32(int(.speedRamp))),
+                overspeedMargin: Hertz(Int32(int(.overspeedMargin))),
+                stallTimeout: .milliseconds(Int64(int(.stallTimeout))),
+                depthFollowingErrorTolerance: Micrometres(Int32(int(.depthFollowingErrorTolerance))),
+                temperatureMax: MilliCelsius(Int32(int(.maxTemperature))),
+                continuousRunMax: .seconds(Int64(int(.maxContinuousRun))),
+                sessionLengthMax: .minutes(Int64(int(.maxSessionLength))),
+                cartridgeUseMax: .seconds(Int64(int(.maxCartridgeUse))),
+                armTimeout: .seconds(Int64(int(.armTimeout))),
+                homingTimeout: .milliseconds(Int64(int(.homingTimeout))),
+                tickOverrunsInARowMax: Int32(int(.tickOverrunsInARow)))
         } catch {
             let key = error.area.map { "\(areaKey).\($0.rawValue)" } ?? "limits.\(error.limit.configKey)"
             var message = error.message
