@@ -1,7 +1,8 @@
 /* Round trips of one request line on a Unix socket: T threads, each sending N requests back to
  * back and timing each response line. Prints JSON: p50/p99 round trip (µs) and requests per second.
  * Holds /dev/cpu_dma_latency at 0 while it runs, so neither server pays for idle wake-ups.
- * usage: rtt-client SOCKET THREADS REQUESTS_PER_THREAD */
+ * usage: rtt-client SOCKET THREADS REQUESTS_PER_THREAD [LINE] (LINE without its newline; default
+ * a pen.status request) */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -15,7 +16,8 @@
 
 static const char *path;
 static int requests;
-static const char line[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pen.status\"}\n";
+static char line[4096] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pen.status\"}\n";
+static size_t line_length;
 
 static int64_t now(void) {
     struct timespec t;
@@ -32,7 +34,7 @@ static void *run(void *argument) {
     char buffer[65536];
     for (int i = 0; i < requests; i++) {
         int64_t start = now();
-        if (write(fd, line, sizeof line - 1) != (ssize_t)(sizeof line - 1)) { perror("write"); exit(1); }
+        if (write(fd, line, line_length) != (ssize_t)line_length) { perror("write"); exit(1); }
         for (;;) {  /* read until the response's newline */
             ssize_t n = read(fd, buffer, sizeof buffer);
             if (n <= 0) { perror("read"); exit(1); }
@@ -50,7 +52,12 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: rtt-client SOCKET THREADS REQUESTS\n"); return 2; }
+    if (argc != 4 && argc != 5) { fprintf(stderr, "usage: rtt-client SOCKET THREADS REQUESTS [LINE]\n"); return 2; }
+    if (argc == 5) {
+        if (strlen(argv[4]) + 2 > sizeof line) { fprintf(stderr, "rtt-client: LINE is too long\n"); return 2; }
+        snprintf(line, sizeof line, "%s\n", argv[4]);
+    }
+    line_length = strlen(line);
     path = argv[1];
     int threads = atoi(argv[2]);
     requests = atoi(argv[3]);

@@ -19,6 +19,10 @@ public final class LoopChannels: Sendable {
     public let snapshots = SPSCRing<LoopSnapshot>(capacity: 256, filler: .initial)
     /// Stops and emergency stops, beside the mailbox: never full, read every tick.
     public let stops = StopLane()
+    /// Rung by the loop when a tick published a reply, an event or an applied stop: the socket
+    /// side runs then, not on a poll (snapshots alone do not ring; they are taken when asked for
+    /// and at the socket side's housekeeping period).
+    public let published = PublicationSignal()
     /// What could not be published because a ring was full: counted, reported in daemon.info.
     public let droppedEvents = Atomic<Int64>(0)
     public let droppedSnapshots = Atomic<Int64>(0)
@@ -139,6 +143,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             stopsHandled = (stops.emergency, stops.stop)
             channels.stops.publish(emergency: stops.emergency, stop: stops.stop, phase: supervisor.phase)
         }
+        if handled > 0 || output.events.count > 0 || output.events.droppedCount > 0 || stopsArrived {
+            channels.published.signal()
+        }
         channels.ticks.add(1, ordering: .relaxed)
     }
 
@@ -195,6 +202,24 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
     public func requestStop() { stopRequested.store(true, ordering: .releasing) }
     public var hasFinished: Bool { finished.load(ordering: .acquiring) }
 
+    /// Who waits for the loop to end (the service); resumed by the loop thread after its last
+    /// tick, never inside one.
+    private let finishWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    /// Returns once the loop has ended with the outputs safe (at once if it has). An event, not
+    /// a poll: a service that checked `hasFinished` every 5 ms cost an idle daemon 2.4 % of a
+    /// core on the Swift pool's threads.
+    public func waitUntilFinished() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let now = finishWaiters.withLock { waiters in
+                if finished.load(ordering: .acquiring) { return true }
+                waiters.append(waiter)
+                return false
+            }
+            if now { waiter.resume() }
+        }
+    }
+
     /// The one intended infinite loop: sleeps to absolute deadlines on CLOCK_MONOTONIC.
     private func runForever() {
         // Named for ps, top and /proc (it inherited its creator's name, a dispatch queue's).
@@ -243,7 +268,12 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             }
         }
         backend.writeSafeOutputs()
-        finished.store(true, ordering: .releasing)
+        let waiters = finishWaiters.withLock { waiters in
+            finished.store(true, ordering: .releasing)
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }
 

@@ -26,18 +26,19 @@ public final class ControlLoopService<Backend: PenBackend>: Service, @unchecked 
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
+        let loop = self.loop
         await withGracefulShutdownHandler {
-            while !loop.hasFinished {
-                try? await Task.sleep(for: .milliseconds(5))
+            // Cancellation without a graceful shutdown still stops the motor.
+            await withTaskCancellationHandler {
+                await loop.waitUntilFinished()
+            } onCancel: {
+                loop.requestStop()
             }
         } onGracefulShutdown: {
-            self.loop.requestStop()
+            loop.requestStop()
         }
-        // Cancellation without a graceful shutdown still stops the motor.
         loop.requestStop()
-        while !loop.hasFinished {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        await loop.waitUntilFinished()
         logger.info("control loop stopped; outputs safe")
     }
 }

@@ -107,18 +107,37 @@ public final class PenService: RPCService, @unchecked Sendable {
         self.backendName = backendName
     }
 
-    /// Starts draining the loop's rings every millisecond.
+    /// How often the rings are drained when the loop has rung for nothing: the snapshots (for
+    /// the session's telemetry samples, taken from every one) before their ring can fill, the
+    /// records' health, the status line. A quarter of the snapshot ring's ticks, at most 50 ms.
+    var housekeepingPeriod: TimeAmount {
+        guard channels.published.isAvailable else { return .milliseconds(1) }  // no eventfd: poll as before
+        let quarterRing = configuration.pen.tickPeriod.rawValue * Int64(channels.snapshots.capacity) / 4
+        return .nanoseconds(min(quarterRing, 50_000_000))
+    }
+
+    /// Drains the loop's rings when the loop rings (a reply, an event, a stop applied), and at
+    /// the housekeeping period. The waiter is a plain thread blocked on the loop's eventfd.
     public func start() {
+        let period = housekeepingPeriod
         eventLoop.execute {
-            self.poller = self.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) {
-                _ in
+            self.poller = self.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
                 self.poll()
             }
         }
+        guard channels.published.isAvailable else { return }
+        let signal = channels.published
+        let eventLoop = self.eventLoop
+        let waiter = Thread {
+            while signal.wait() { eventLoop.execute { self.poll() } }
+        }
+        waiter.name = "needled-published"
+        waiter.start()
     }
 
     public func stop() -> EventLoopFuture<Void> {
-        eventLoop.submit {
+        channels.published.stopWaiting()
+        return eventLoop.submit {
             self.poller?.cancel()
             self.telemetry.values.forEach { $0.cancel() }
             self.telemetry.removeAll()
@@ -807,6 +826,7 @@ public final class PenService: RPCService, @unchecked Sendable {
                 task.cancel()
                 return
             }
+            self.takeSnapshots()  // the newest tick's, not the housekeeping period's
             let status = self.currentStatus
             if connection.notify("telemetry", params: status) {
                 self.telemetryMissed[connection] = nil
