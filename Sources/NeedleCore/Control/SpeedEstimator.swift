@@ -11,9 +11,9 @@
 /// edge, so a stalled motor reads as stalled within a few edge intervals, and a stopped one as
 /// zero. Fixed storage, so an update never allocates.
 public struct SpeedEstimator: Sendable, Equatable {
-    /// The remembered count changes (at most one a tick). A window's span needs window ÷ tick + 1
-    /// of them: 81 for the 8 ms window at the fastest tick (100 µs), so 128 hold it with room for
-    /// the short periods of a loop catching up after a late tick.
+    /// The remembered count changes (at most one a tick). A window's span needs the newest and
+    /// ⌈window ÷ tick⌉ + 1 back: 82 for the 8 ms window at the fastest tick (100 µs), so 128 hold
+    /// it with room for the short periods of a loop catching up after a late tick.
     private typealias History = InlineArray<128, Int64>
     static let historyCapacity = History.count
     /// An edge older than this says nothing about the speed now: the estimate is zero.
