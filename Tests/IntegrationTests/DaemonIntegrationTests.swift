@@ -19,11 +19,11 @@ struct DaemonIntegrationTests {
         _ = try daemon.call("pen.setDepth", .object([("micrometres", 500)]))
         _ = try daemon.call("pen.setSpeed", .object([("hertz", 100)]))
         let moved = try daemon.waitFor { $0["depthMicrometres"] == .int(500) && ($0["speedHertz"]?.number ?? 0) < 102 }
-        #expect(moved["depthMicrometres"] == .int(500))
+        #expect(moved["depthMicrometres"] == .int(500), "pen.status: \(moved)")
         #expect(moved["speedTargetHertz"] == .int(100))
         _ = try daemon.call("pen.stop")
         let stopped = try daemon.waitFor { $0["state"] == "ready" }
-        #expect(stopped["state"] == "ready")
+        #expect(stopped["state"] == "ready", "pen.status: \(stopped)")
         #expect(stopped["motorEnabled"] == false)
         let closed = try daemon.call("session.close")
         #expect(closed["closed"] == "S-0001")

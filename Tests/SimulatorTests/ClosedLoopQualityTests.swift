@@ -150,6 +150,31 @@ struct ClosedLoopQualityTests {
         #expect(harness.supervisor.fault?.code == .overspeed)
     }
 
+    /// The integration tests' daemons ramp at 150 Hz/s (DaemonProcess.hostJitterTolerance) so
+    /// that a host stall of the loop cannot make a true overspeed there: held for the longest
+    /// tick the daemon lets the simulated pen pass (50 ms), the accelerating duty of that ramp
+    /// carries the motor less than the 10 Hz margin past its target, wherever in the ramp the
+    /// stall falls. At 1,000 Hz/s the same stall latches (`lateTickInTheRamp`).
+    @Test("At the test daemons' 150 Hz/s ramp, a tick late by 50 ms anywhere in the ramp never trips overspeed")
+    func lateTickInASlowRamp() throws {
+        let limits = try SafetyLimits(speedRamp: HertzPerSecond(150))
+        var peakPastTarget = 0.0
+        for lateAt in stride(from: 0, through: 900, by: 10) {
+            var harness = SimulationHarness(configuration: PenConfiguration(limits: limits), seed: 7)
+            try harness.startTreatment(area: .cheeks, speed: Self.target)
+            harness.run(ticks: lateAt)
+            harness.step(measuredPeriod: .milliseconds(50))
+            for _ in 0..<300 {
+                harness.step()
+                peakPastTarget = max(peakPastTarget, harness.pen.motor.strokeRateHertz - 120)
+            }
+            #expect(harness.supervisor.fault == nil, "late by 50 ms at \(lateAt) ms of the ramp")
+        }
+        print(
+            "FIGURE one tick late by 50 ms anywhere in a 0→120 Hz ramp at 150 Hz/s: at most \(peakPastTarget) Hz past")
+        #expect(peakPastTarget < 10)
+    }
+
     @Test("A full-range depth move finishes in at most 1.5 s with a final error of at most one step")
     func fullRangeDepthMove() throws {
         let limits = try SafetyLimits(depthMax: HardwareCeilings.depthMax)
