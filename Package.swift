@@ -60,25 +60,67 @@ let package = Package(
             name: "NeedledRPC",
             dependencies: ["NeedleCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings),
-        // The daemon's parts: config, the real-time loop and its mailboxes, backends, the server.
+        // The daemon, in layers the compiler keeps (Docs/architecture.md, "Layout"). The loop:
+        // the tick thread, its rings and the backend protocol; the core and the platform only.
         .target(
-            name: "NeedledDaemon",
+            name: "NeedledLoop", dependencies: ["NeedleCore", "CLoopWake"], swiftSettings: strictSettings),
+        // The backends: the simulated pen in real time, and GPIO (neither links the other).
+        .target(
+            name: "NeedledSimulatedBackend", dependencies: ["NeedleCore", "NeedledLoop", "PenSimulator"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "NeedledGPIOBackend", dependencies: ["NeedleCore", "NeedledLoop", "NeedledGPIO", "NeedledUdev"],
+            swiftSettings: strictSettings),
+        // The configuration: needled.toml read whole or refused, every key with its range.
+        .target(
+            name: "NeedledConfig",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledRPC", "NeedledGPIO", "NeedledUdev", "NeedledStore", "NeedledFHIR",
-                "CMalloc", "CLoopWake",
+                "NeedleCore", "NeedledRPC", "NeedledStore", "NeedledLoop", "NeedledGPIOBackend",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings),
+        // The server: the socket, the API's methods, the records kept from the loop's events.
+        .target(
+            name: "NeedledServer",
+            dependencies: [
+                "NeedleCore", "NeedledLoop", "NeedledRPC", "NeedledStore", "NeedledFHIR", "NeedledConfig", "CLoopWake",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings),
+        // systemd: sd_notify, the watchdog that follows the loop, socket activation, SIGHUP.
+        .target(
+            name: "NeedledSystemd",
+            dependencies: [
+                "NeedledLoop", "NeedledRPC", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
+        // The assembly: the service group, in the order the daemon starts and stops.
+        .target(
+            name: "NeedledDaemon",
+            dependencies: [
+                "NeedleCore", "PenSimulator", "NeedledLoop", "NeedledSimulatedBackend", "NeedledGPIOBackend",
+                "NeedledConfig", "NeedledServer", "NeedledSystemd", "NeedledRPC", "NeedledGPIO", "NeedledUdev",
+                "NeedledStore", "CMalloc",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "needled",
             dependencies: [
-                "NeedledDaemon", "NeedledRPC", "NeedledGPIO", "NeedledStore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NeedledDaemon", "NeedledConfig", "NeedledServer", "NeedledSystemd", "NeedledRPC", "NeedledGPIO",
+                "NeedledStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         // Treatment records and single-use cartridges in SQLite (GRDB): the product's memory.
@@ -124,7 +166,8 @@ let package = Package(
         .executableTarget(
             name: "TickAllocations",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledDaemon", "NeedledGPIO",
+                "NeedleCore", "PenSimulator", "NeedledLoop", "NeedledSimulatedBackend", "NeedledGPIOBackend",
+                "NeedledGPIO",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/TickAllocations",
@@ -137,7 +180,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "NeedledRPC", "NeedleCore", "NeedledDaemon", "FaultCampaign",
+                "NeedledRPC", "NeedleCore", "NeedledConfig", "FaultCampaign",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -145,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "NeedledRPCTests",
             dependencies: [
-                "NeedledRPC", "NeedleCore", "NeedledDaemon", "NeedledStore", "FuzzTargets",
+                "NeedledRPC", "NeedleCore", "NeedledStore", "FuzzTargets",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -156,9 +199,19 @@ let package = Package(
             dependencies: ["NeedledStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         // The daemon's pieces in-process: the loop's rings.
-        .testTarget(name: "NeedledDaemonTests", dependencies: ["NeedledDaemon"], swiftSettings: strictSettings),
+        // The daemon's layers, each tested in-process on its own.
         .testTarget(
-            name: "NeedledGPIOTests", dependencies: ["NeedledGPIO", "NeedledDaemon", "NeedleCore"],
+            name: "NeedledLoopTests",
+            dependencies: ["NeedledLoop", "NeedledSimulatedBackend", "NeedleCore", "PenSimulator"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "NeedledConfigTests", dependencies: ["NeedledConfig", "NeedleCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NeedledServerTests", dependencies: ["NeedledServer", "NeedledRPC", "NeedledStore"],
+            swiftSettings: strictSettings),
+        .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NeedledGPIOTests", dependencies: ["NeedledGPIO", "NeedledGPIOBackend", "NeedledLoop", "NeedleCore"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests",

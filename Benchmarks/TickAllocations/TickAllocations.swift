@@ -6,8 +6,10 @@
 //   Scripts/bench-allocations   (fails unless every Malloc (total) percentile is 0)
 import Benchmark
 import NeedleCore
-import NeedledDaemon
 import NeedledGPIO
+import NeedledGPIOBackend
+import NeedledLoop
+import NeedledSimulatedBackend
 import PenSimulator
 
 /// A GPIO chip that makes a 256-count quadrature encoder's edges at 150 strokes/s (19.2 edges a

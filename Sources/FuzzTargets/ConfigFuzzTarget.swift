@@ -1,5 +1,5 @@
 import NeedleCore
-import NeedledDaemon
+import NeedledConfig
 
 /// The libFuzzer target over needled.toml: any text either gives a list of located errors or
 /// a configuration whose limits hold together. It traps when parsing crashes, when an error has

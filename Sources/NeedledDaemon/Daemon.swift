@@ -3,10 +3,18 @@ import Foundation
 public import Logging
 import NIOPosix
 import NeedleCore
+public import NeedledConfig
+import NeedledGPIOBackend
+import NeedledLoop
 import NeedledRPC
+public import NeedledServer
+import NeedledSimulatedBackend
 import NeedledStore
+import NeedledSystemd
 import NeedledUdev
+import PenSimulator
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Assembles the daemon: configuration → backend → loop → socket server, run as one service
@@ -132,7 +140,8 @@ public enum Daemon {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = PenService(
             eventLoop: group.next(), channels: channels, configuration: configuration, backendName: backendName,
-            store: store, recorder: recorder, flight: loop.flight, clock: context.wallClock)
+            store: store, recorder: recorder, flight: loop.flight, clock: context.wallClock,
+            backendControls: configuration.backend == .simulated ? SimulatedFault.controlNames : [])
         let server = RPCServerService(
             socketPath: context.socketPath, group: group, service: service, logger: logger,
             inheritedDescriptor: context.inheritedSocket, limits: configuration.connectionLimits,

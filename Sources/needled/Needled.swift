@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NeedledConfig
 import NeedledDaemon
 import NeedledGPIO
 import NeedledRPC
+import NeedledServer
 import NeedledStore
+import NeedledSystemd
 
 @main
 struct Needled: AsyncParsableCommand {

@@ -1,7 +1,8 @@
 import Glibc
 import NeedleCore
-import NeedledDaemon
 import NeedledGPIO
+import NeedledGPIOBackend
+import NeedledLoop
 import Synchronization
 import SystemPackage
 import Testing
