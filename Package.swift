@@ -42,12 +42,20 @@ let package = Package(
         .target(name: "NeedleCore", path: "Sources/NeedleCore", swiftSettings: strictSettings),
         // The simulated pen: a physical model behind the same PenHardware protocol as real GPIO.
         .target(
-            name: "PenSimulator", dependencies: ["NeedleCore"], path: "Simulator", exclude: ["Campaign"],
+            name: "PenSimulator", dependencies: ["NeedleCore"], path: "Simulator",
+            exclude: ["Campaign", "LoopSimulation"],
             swiftSettings: strictSettings),
+        // The daemon's control loop on the simulated pen in simulated time: the tests' and the fault
+        // campaign's one way to tick, the same as the daemon's loop thread.
+        .target(
+            name: "LoopSimulation",
+            dependencies: ["NeedleCore", "PenSimulator", "NeedledLoop", "NeedledSimulatedBackend"],
+            path: "Simulator/LoopSimulation", swiftSettings: strictSettings),
         // The fault campaign: random treatments with injected faults, the safety invariants
         // checked every tick. Shared by the property tests and the fault-campaign tool.
         .target(
-            name: "FaultCampaign", dependencies: ["NeedleCore", "PenSimulator"], path: "Simulator/Campaign",
+            name: "FaultCampaign", dependencies: ["NeedleCore", "PenSimulator", "LoopSimulation"],
+            path: "Simulator/Campaign",
             swiftSettings: strictSettings),
         .executableTarget(
             name: "fault-campaign",
@@ -121,6 +129,7 @@ let package = Package(
             dependencies: [
                 "NeedledDaemon", "NeedledConfig", "NeedledServer", "NeedledSystemd", "NeedledRPC", "NeedledGPIO",
                 "NeedledStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         // Treatment records and single-use cartridges in SQLite (GRDB): the product's memory.
@@ -166,8 +175,8 @@ let package = Package(
         .executableTarget(
             name: "TickAllocations",
             dependencies: [
-                "NeedleCore", "PenSimulator", "NeedledLoop", "NeedledSimulatedBackend", "NeedledGPIOBackend",
-                "NeedledGPIO",
+                "NeedleCore", "PenSimulator", "LoopSimulation", "NeedledLoop", "NeedledSimulatedBackend",
+                "NeedledGPIOBackend", "NeedledGPIO",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/TickAllocations",
@@ -211,11 +220,15 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
         .testTarget(
-            name: "NeedledGPIOTests", dependencies: ["NeedledGPIO", "NeedledGPIOBackend", "NeedledLoop", "NeedleCore"],
+            name: "NeedledGPIOTests",
+            dependencies: [
+                "NeedledGPIO", "NeedledGPIOBackend", "NeedledLoop", "NeedleCore",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["NeedledClient", "needled", "needlectl", "fault-campaign"],
+            dependencies: ["NeedledRPC", "NeedledClient", "needled", "needlectl", "fault-campaign"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "NeedleCoreTests",
@@ -227,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "NeedleCore", "PenSimulator", "FaultCampaign",
+                "NeedleCore", "PenSimulator", "FaultCampaign", "LoopSimulation", "NeedledLoop",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings),

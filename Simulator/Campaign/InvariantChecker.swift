@@ -1,5 +1,6 @@
+public import LoopSimulation
 public import NeedleCore
-public import PenSimulator
+import PenSimulator
 
 /// Runs one random treatment against the simulated pen and checks the safety invariants at
 /// every tick and after every command; each one broken is kept in `violations` with the last
@@ -71,7 +72,7 @@ public struct InvariantChecker: Sendable {
         case .lowerDepthLimit(let depth):
             let lowered = try? harness.supervisor.limits.loweringDepthMax(to: depth)
             if let lowered {
-                harness.supervisor.reloadLimits(lowered)
+                harness.reloadLimits(lowered)
                 loweredLimitPending = true
             }
         case .injectTwo(let first, let second):

@@ -1,34 +1,52 @@
 public import NeedleCore
+public import NeedledLoop
+public import NeedledSimulatedBackend
+public import PenSimulator
 
-/// The supervisor ticking against the simulated pen in simulated time: read, tick, write,
-/// advance the physics by one period. What the daemon's loop does in real time, without a clock,
-/// so that tests and the fault campaign run thousands of treatments faster than real time.
+/// The daemon's own control loop on the simulated pen, in simulated time: each `step` is one
+/// `ControlLoop.tick` (the mailbox, the command's application and reply, the stop lane, the
+/// supervisor, the backend's second check of the outputs, the flight recorder, the events and
+/// the snapshot published) with the period the test gives instead of a clock. The tests and the
+/// fault campaign run thousands of treatments through it faster than real time, on the path the
+/// daemon's loop thread takes (issue 19, item 4); nothing here ticks a supervisor by itself.
+///
+/// Commands go through the mailbox as the socket side sends them, and are applied before the
+/// next tick (`ControlLoop.applyRequestsBetweenTicks`), so `send` throws the rejection the
+/// daemon would answer. What the socket side would take from the rings (replies, events,
+/// snapshots, a frozen fault window) the harness takes after every call, as the daemon's event
+/// loop does, so no ring fills.
 public struct SimulationHarness: Sendable {
-    public var supervisor: Supervisor
-    public var pen: SimulatedPen
+    public let loop: ControlLoop<SimulatedBackend>
     public private(set) var lastOutput: TickOutput?
+    /// The flight recorder's windows taken, as the socket side takes them, and the newest.
+    public private(set) var faultWindowsTaken = 0
+    public private(set) var lastFaultWindow: FlightWindow?
+    private var nextRequestID: UInt32 = 1
 
     public init(configuration: PenConfiguration = PenConfiguration(), seed: UInt64 = 1) {
-        supervisor = Supervisor(configuration: configuration)
-        var motor = MotorModel.Parameters()
-        motor.sensor = configuration.speedControl.sensor
-        pen = SimulatedPen(seed: seed, motorParameters: motor)
+        let backend = SimulatedBackend(
+            seed: seed, sensor: configuration.speedControl.sensor, longestElapse: nil)
+        loop = ControlLoop(
+            supervisor: Supervisor(configuration: configuration), backend: backend, channels: LoopChannels())
     }
 
-    public var period: Nanoseconds { supervisor.configuration.tickPeriod }
+    /// The supervisor as the last tick or command left it.
+    public var supervisor: Supervisor { loop.supervisorState }
 
-    /// One tick; `measuredPeriod` lets a test make a tick late.
+    /// The simulated pen; a change to it is a change to the world between ticks.
+    public var pen: SimulatedPen {
+        get { loop.withBackend { $0.pen } }
+        nonmutating set { loop.withBackend { backend in backend.withPen { $0 = newValue } } }
+    }
+
+    public var period: Nanoseconds { loop.period }
+
+    /// One tick of the daemon's loop; `measuredPeriod` lets a test make a tick late.
     @discardableResult
     public mutating func step(measuredPeriod: Nanoseconds? = nil) -> TickOutput {
-        // The period passes for the pen with the last outputs applied, then the tick reads it.
-        let elapsed = measuredPeriod ?? period
-        pen.advance(by: elapsed)
-        let inputs = pen.readInputs(measuredPeriod: elapsed)
-        let output = supervisor.tick(inputs)
-        // The supervisor's own check (every build); in simulation a breach is a failed run.
-        precondition(output.invariantBreach == nil, "\(output.invariantBreach.map(String.init(describing:)) ?? "")")
-        pen.writeOutputs(output.outputs)
+        let output = loop.tick(measuredPeriod: measuredPeriod ?? period)
         lastOutput = output
+        takePublications()
         return output
     }
 
@@ -46,8 +64,14 @@ public struct SimulationHarness: Sendable {
         for _ in 0..<ticks { step() }
     }
 
+    /// A command through the mailbox, applied before the next tick; throws the loop's rejection.
     public mutating func send(_ command: PenCommand) throws(CommandRejection) {
-        try supervisor.handle(command)
+        if case .rejected(let rejection, _) = request(.pen(command)) { throw rejection }
+    }
+
+    /// Reloaded limits through the mailbox, as the daemon's reload sends them.
+    public mutating func reloadLimits(_ limits: SafetyLimits) {
+        _ = request(.reloadLimits(limits))
     }
 
     /// Home, open a session on `area`, arm and start at `speed`: the usual way to a running pen.
@@ -60,5 +84,32 @@ public struct SimulationHarness: Sendable {
         try send(.setSpeed(speed))
         try send(.arm)
         try send(.start)
+    }
+
+    private mutating func request(_ request: LoopRequest) -> LoopOutcome {
+        let requestID = nextRequestID
+        nextRequestID &+= 1
+        let pushed = loop.channels.requests.push(LoopEnvelope(requestID: requestID, request: request))
+        precondition(pushed, "the harness's mailbox is emptied after every request")
+        loop.applyRequestsBetweenTicks()
+        var outcome: LoopOutcome?
+        while let reply = loop.channels.replies.pop() {
+            if reply.requestID == requestID { outcome = reply.outcome }
+        }
+        takePublications()
+        guard let outcome else { preconditionFailure("the loop did not answer request \(requestID)") }
+        return outcome
+    }
+
+    /// What the daemon's event loop takes from the rings; a fault window is kept.
+    private mutating func takePublications() {
+        let channels = loop.channels
+        while channels.replies.pop() != nil {}
+        while channels.events.pop() != nil {}
+        while channels.snapshots.pop() != nil {}
+        if let window = loop.flight.takeFrozenWindow() {
+            faultWindowsTaken += 1
+            lastFaultWindow = window
+        }
     }
 }

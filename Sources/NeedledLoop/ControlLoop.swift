@@ -44,9 +44,19 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
     public let period: Nanoseconds
     /// The last 10 s of ticks, frozen and handed to the socket side when a fault latches.
     public let flight: FlightRecorder
-    // Touched only by the loop thread once `start` has run (or by a test calling `tick`).
+    // Touched only by the loop thread once `start` has run (or, in simulated time, by the one
+    // thread that calls `tick`: the simulation harness, a test).
     private var supervisor: Supervisor
     private var backend: Backend
+
+    /// The supervisor as the last tick or request left it. For the simulation harness and tests,
+    /// which run the loop in simulated time on their own thread; never read while the loop
+    /// thread runs.
+    public var supervisorState: Supervisor { supervisor }
+
+    /// The backend, for the simulation harness to act on the simulated world between ticks
+    /// (a fault, a button, the skin): the same rule as `supervisorState`.
+    public func withBackend<Result>(_ body: (inout Backend) -> Result) -> Result { body(&backend) }
 
     private let stopRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
@@ -77,23 +87,16 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         self.realtime = realtime
     }
 
-    /// One tick. Called by the loop thread; tests call it directly.
-    public func tick(measuredPeriod: Nanoseconds) {
+    /// One tick. Called by the loop thread; the simulation harness and tests call it directly,
+    /// and read what the supervisor decided from the result (the loop thread ignores it).
+    @discardableResult
+    public func tick(measuredPeriod: Nanoseconds) -> TickOutput {
         // The time since the last tick passes for the pen first (the simulator's physics; real
         // hardware ignores it), so the inputs read next describe exactly the measured period.
         backend.elapse(measuredPeriod)
-        var handled = 0
-        var emergencyStopSentAt: Int64 = 0
-        while handled < Self.commandsPerTickMax, let envelope = channels.requests.pop() {
-            handled += 1
-            if case .pen(.emergencyStop) = envelope.request, envelope.sentAt > 0 {
-                emergencyStopSentAt = envelope.sentAt
-            }
-            let outcome = apply(envelope.request)
-            if !channels.replies.push(LoopReply(requestID: envelope.requestID, outcome: outcome)) {
-                channels.droppedReplies.add(1, ordering: .relaxed)
-            }
-        }
+        let applied = applyRequests()
+        let handled = applied.handled
+        var emergencyStopSentAt = applied.emergencyStopSentAt
         // The stop lane after the mailbox: a stop is this tick's last word, whatever came before.
         let stops = channels.stops.take(after: stopsHandled)
         let stopsArrived = stops.emergency != stopsHandled.emergency || stops.stop != stopsHandled.stop
@@ -147,6 +150,33 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
             channels.published.signal()
         }
         channels.ticks.add(1, ordering: .relaxed)
+        return output
+    }
+
+    /// Takes at most `commandsPerTickMax` requests from the mailbox, applies each and pushes its
+    /// reply: the first step of every tick. Returns how many it took, and when an emergency stop
+    /// among them was sent (0: none).
+    private func applyRequests() -> (handled: Int, emergencyStopSentAt: Int64) {
+        var handled = 0
+        var emergencyStopSentAt: Int64 = 0
+        while handled < Self.commandsPerTickMax, let envelope = channels.requests.pop() {
+            handled += 1
+            if case .pen(.emergencyStop) = envelope.request, envelope.sentAt > 0 {
+                emergencyStopSentAt = envelope.sentAt
+            }
+            let outcome = apply(envelope.request)
+            if !channels.replies.push(LoopReply(requestID: envelope.requestID, outcome: outcome)) {
+                channels.droppedReplies.add(1, ordering: .relaxed)
+            }
+        }
+        return (handled, emergencyStopSentAt)
+    }
+
+    /// The mailbox's step of a tick on its own, between ticks: how the simulation harness hands
+    /// a command to the loop and has its answer before the next tick, through the same
+    /// application and replies as the daemon's. Only for a loop in simulated time (no thread).
+    public func applyRequestsBetweenTicks() {
+        if applyRequests().handled > 0 { channels.published.signal() }
     }
 
     private func apply(_ request: LoopRequest) -> LoopOutcome {

@@ -9,12 +9,26 @@ public struct SimulatedBackend: PenBackend {
     /// plain tick, where building it would allocate).
     public private(set) var cartridgeSerial: CartridgeSerial?
 
+    /// The most time one tick lets pass for the pen; nil: all of it (simulated time).
+    public let longestElapse: Nanoseconds?
+
     /// `sensor`: the configured speed sensor, which the simulated pen models edge by edge.
-    public init(seed: UInt64, sensor: SpeedSensor = .default) {
+    /// `longestElapse`: in real time, after a long stall (a debugger, a suspended VM) the physics
+    /// does not try to catch up seconds at once (the daemon: 50 ms); in simulated time (the
+    /// harness) a late tick is as late as the test says.
+    public init(seed: UInt64, sensor: SpeedSensor = .default, longestElapse: Nanoseconds? = .milliseconds(50)) {
         var motor = MotorModel.Parameters()
         motor.sensor = sensor
         pen = SimulatedPen(seed: seed, motorParameters: motor)
         cartridgeSerial = pen.cartridgeSerial.flatMap(CartridgeSerial.init)
+        self.longestElapse = longestElapse
+    }
+
+    /// Acts on the simulated world between ticks (a fault, a button, the skin, a cartridge):
+    /// the cartridge's serial is read again afterwards, outside any tick.
+    public mutating func withPen<Result>(_ body: (inout SimulatedPen) -> Result) -> Result {
+        defer { cartridgeSerial = pen.cartridgeSerial.flatMap(CartridgeSerial.init) }
+        return body(&pen)
     }
 
     public var name: String { "simulated" }
@@ -29,9 +43,7 @@ public struct SimulatedBackend: PenBackend {
     }
 
     public mutating func elapse(_ duration: Nanoseconds) {
-        // Bounded: after a long stall (a debugger, a suspended VM) the physics does not try to
-        // catch up seconds at once.
-        pen.advance(by: min(duration, .milliseconds(50)))
+        pen.advance(by: longestElapse.map { min(duration, $0) } ?? duration)
     }
 
     public var temperature: MilliCelsius { pen.temperature }

@@ -1,3 +1,4 @@
+import LoopSimulation
 import NeedleCore
 import PenSimulator
 import Testing

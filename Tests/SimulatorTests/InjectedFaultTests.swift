@@ -1,4 +1,6 @@
+import LoopSimulation
 import NeedleCore
+import NeedledLoop
 import PenSimulator
 import Testing
 
@@ -25,6 +27,14 @@ struct InjectedFaultTests {
         print("FIGURE injected \(fault): \(code) latched after \(detected) ms")
         #expect(harness.supervisor.fault?.code == code)
         #expect(harness.lastOutput?.outputs.motorSafe == true)
+        // The daemon's path: the loop's flight recorder froze the ticks that led to the fault, and
+        // the harness took the window as the socket side does (issue 19, item 4).
+        #expect(harness.faultWindowsTaken == 1)
+        let window = try #require(harness.lastFaultWindow)
+        #expect(window.fault == harness.supervisor.fault)
+        #expect(window.samples.last?.tick == harness.supervisor.fault?.tick)
+        #expect(window.samples.last?.outputs.motorSafe == true)
+        #expect(window.samples.count == Int(harness.supervisor.tickIndex.rawValue))
         harness.run(ticks: 500)
         #expect(harness.supervisor.phase == .fault)
         if fault != .runaway {
