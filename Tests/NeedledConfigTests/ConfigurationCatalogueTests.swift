@@ -1,10 +1,13 @@
 import Foundation
+import NeedledConfig
 import Testing
 
 /// The configuration catalogue: every key of needled.toml with a wrong value (wrong type, out of
-/// range, unknown), each with the exact line a person reads from `needled check-config`. A file
-/// with any error is not used at all: check-config exits 1, the daemon refuses to start with it,
-/// and a reload with it keeps the running configuration (SystemdTests).
+/// range, unknown), each with the exact line a person reads from `needled check-config`, from
+/// the loader itself (in-process: the file read whole, then parsed). A file with any error is not
+/// used at all: check-config exits 1 with these lines (ConfigurationTests, through the process),
+/// the daemon refuses to start with it, and a reload with it keeps the running configuration
+/// (SystemdTests).
 @Suite("Configuration catalogue: every key, every wrong value")
 struct ConfigurationCatalogueTests {
     @Test(
@@ -267,9 +270,16 @@ struct ConfigurationCatalogueTests {
         let path = NSTemporaryDirectory() + "needled-catalogue-\(UUID().uuidString.prefix(8)).toml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (code, output, errors) = try DaemonProcess.run(DaemonProcess.binary("needled"), ["check-config", path])
-        #expect(code == 1)
-        #expect((output + errors).replacingOccurrences(of: path, with: "CONFIG") == expected)
+        let refused: ConfigurationErrors
+        do {
+            _ = try ConfigurationLoader.load(path: path)
+            Issue.record("the loader took a file with a wrong value")
+            return
+        } catch {
+            refused = error
+        }
+        #expect(!refused.errors.isEmpty)
+        #expect((refused.description + "\n").replacingOccurrences(of: path, with: "CONFIG") == expected)
     }
 
     @Test("Every key of Docs/api.md's needled.toml has a wrong-value case above")
