@@ -23,7 +23,10 @@ public struct InvariantChecker: Sendable {
     var loweredLimitPending = false
 
     public init(configuration: PenConfiguration, seed: UInt64) {
-        harness = SimulationHarness(configuration: configuration, seed: seed)
+        // The flight recorder records and freezes as in the daemon; its windows are counted, not
+        // copied, and a second's window is enough for that (10 s is 4 MB a treatment to fill).
+        harness = SimulationHarness(configuration: configuration, seed: seed, flightWindow: .seconds(1))
+        harness.keepsFaultWindows = false
     }
 
     public var supervisor: Supervisor { harness.supervisor }

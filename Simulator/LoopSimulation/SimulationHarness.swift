@@ -21,21 +21,32 @@ public struct SimulationHarness: Sendable {
     /// The flight recorder's windows taken, as the socket side takes them, and the newest.
     public private(set) var faultWindowsTaken = 0
     public private(set) var lastFaultWindow: FlightWindow?
+    /// Whether a window is copied out (`lastFaultWindow`) or only counted and handed back: the
+    /// copy is the socket side's (10 s of ticks, 10,000 samples), which the fault campaign's
+    /// thousands of faults need not pay for; the tick's recording and freezing are the same.
+    public var keepsFaultWindows = true
     private var nextRequestID: UInt32 = 1
 
-    public init(configuration: PenConfiguration = PenConfiguration(), seed: UInt64 = 1) {
+    /// `flightWindow`: the flight recorder's window (the daemon's 10 s by default).
+    public init(
+        configuration: PenConfiguration = PenConfiguration(), seed: UInt64 = 1,
+        flightWindow: Nanoseconds = FlightRecorder.windowDuration
+    ) {
         let backend = SimulatedBackend(
             seed: seed, sensor: configuration.speedControl.sensor, longestElapse: nil)
         loop = ControlLoop(
-            supervisor: Supervisor(configuration: configuration), backend: backend, channels: LoopChannels())
+            supervisor: Supervisor(configuration: configuration), backend: backend, channels: LoopChannels(),
+            flightWindow: flightWindow)
     }
 
     /// The supervisor as the last tick or command left it.
-    public var supervisor: Supervisor { loop.supervisorState }
+    public var supervisor: Supervisor {
+        _read { yield loop.supervisorState }
+    }
 
     /// The simulated pen; a change to it is a change to the world between ticks.
     public var pen: SimulatedPen {
-        get { loop.withBackend { $0.pen } }
+        _read { yield loop.backendState.pen }
         nonmutating set { loop.withBackend { backend in backend.withPen { $0 = newValue } } }
     }
 
@@ -107,9 +118,12 @@ public struct SimulationHarness: Sendable {
         while channels.replies.pop() != nil {}
         while channels.events.pop() != nil {}
         while channels.snapshots.pop() != nil {}
-        if let window = loop.flight.takeFrozenWindow() {
-            faultWindowsTaken += 1
-            lastFaultWindow = window
+        guard loop.flight.hasFrozenWindow else { return }
+        faultWindowsTaken += 1
+        if keepsFaultWindows {
+            lastFaultWindow = loop.flight.takeFrozenWindow()
+        } else {
+            loop.flight.discardFrozenWindow()
         }
     }
 }

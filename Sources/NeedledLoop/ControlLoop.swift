@@ -52,7 +52,14 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
     /// The supervisor as the last tick or request left it. For the simulation harness and tests,
     /// which run the loop in simulated time on their own thread; never read while the loop
     /// thread runs.
-    public var supervisorState: Supervisor { supervisor }
+    public var supervisorState: Supervisor {
+        _read { yield supervisor }  // no copy of the supervisor's state for a look at one field
+    }
+
+    /// The backend as the last tick left it (the same rule as `supervisorState`).
+    public var backendState: Backend {
+        _read { yield backend }
+    }
 
     /// The backend, for the simulation harness to act on the simulated world between ticks
     /// (a fault, a button, the skin): the same rule as `supervisorState`.
@@ -77,13 +84,13 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
 
     public init(
         supervisor: Supervisor, backend: Backend, channels: LoopChannels,
-        realtime: RealtimeSettings = RealtimeSettings()
+        realtime: RealtimeSettings = RealtimeSettings(), flightWindow: Nanoseconds = FlightRecorder.windowDuration
     ) {
         self.supervisor = supervisor
         self.backend = backend
         self.channels = channels
         self.period = supervisor.configuration.tickPeriod
-        self.flight = FlightRecorder(tickPeriod: supervisor.configuration.tickPeriod)
+        self.flight = FlightRecorder(tickPeriod: supervisor.configuration.tickPeriod, window: flightWindow)
         self.realtime = realtime
     }
 

@@ -53,11 +53,14 @@ public final class FlightRecorder: @unchecked Sendable {
     /// Fault windows that could not be kept because the previous one was still being taken.
     public let windowsLost = Atomic<Int64>(0)
 
-    public init(tickPeriod: Nanoseconds) {
-        capacity = Int(Self.windowDuration.rawValue / tickPeriod.rawValue)
+    /// `window`: how much of the past a fault keeps (the daemon: `windowDuration`; the fault
+    /// campaign, which counts windows and never reads them, a shorter one it need not fill).
+    public init(tickPeriod: Nanoseconds, window: Nanoseconds = FlightRecorder.windowDuration) {
+        precondition(window.rawValue >= tickPeriod.rawValue, "a flight window holds at least one tick")
+        let capacity = Int(window.rawValue / tickPeriod.rawValue)
+        self.capacity = capacity
         buffers = (0..<2).map { _ in
-            let buffer = UnsafeMutableBufferPointer<FlightSample>.allocate(
-                capacity: Int(Self.windowDuration.rawValue / tickPeriod.rawValue))
+            let buffer = UnsafeMutableBufferPointer<FlightSample>.allocate(capacity: capacity)
             buffer.initialize(repeating: .empty)
             return buffer
         }
@@ -107,6 +110,9 @@ public final class FlightRecorder: @unchecked Sendable {
         frozen.store(false, ordering: .releasing)
         return window
     }
+
+    /// Socket side: whether a frozen window waits to be taken.
+    public var hasFrozenWindow: Bool { frozen.load(ordering: .acquiring) }
 
     /// Socket side: gives the frozen buffer back without copying (benchmarks, which must not
     /// count the copy's allocations against the tick).
