@@ -63,6 +63,13 @@ public final class NeedledClient {
         }
     }
 
+    /// Calls one of the API's methods by its typed name (needlectl's way: no method name of its own).
+    public func call(
+        _ method: APIMethod, params: JSONValue? = nil, onNotification: ((String, JSONValue) -> Void)? = nil
+    ) throws -> JSONValue {
+        try call(method.name, params: params, onNotification: onNotification)
+    }
+
     /// Sends one request and waits for its response. Returns the result, or throws the RPC error.
     public func call(
         _ method: String, params: JSONValue? = nil, onNotification: ((String, JSONValue) -> Void)? = nil

@@ -6,15 +6,15 @@ public import NeedleCore
 public enum PenCommandRequest {
     /// The command a request asks for; nil when the method is not one of the pen's plain commands.
     public static func decode(_ request: JSONRPCRequest) throws(RPCError) -> PenCommand? {
-        switch request.method {
-        case "pen.home": return try plain(request, .home)
-        case "pen.arm": return try plain(request, .arm)
-        case "pen.start": return try plain(request, .start)
-        case "pen.stop": return try plain(request, .stop)
-        case "pen.resetFault": return try plain(request, .resetFault)
+        switch APIMethod(rawValue: request.method) {
+        case .penHome?: return try plain(request, .home)
+        case .penArm?: return try plain(request, .arm)
+        case .penStart?: return try plain(request, .start)
+        case .penStop?: return try plain(request, .stop)
+        case .penResetFault?: return try plain(request, .resetFault)
         // Never refused, not even for a stray param: whatever the params say, the pen stops.
-        case "pen.emergencyStop": return .emergencyStop
-        case "pen.setDepth":
+        case .penEmergencyStop?: return .emergencyStop
+        case .penSetDepth?:
             let params = try RPCParams(request, allowed: ["micrometres"])
             let value = try params.requiredInteger(
                 "micrometres", meaning: "the depth in micrometres, e.g. 500 for 0.5 mm")
@@ -24,7 +24,7 @@ public enum PenCommandRequest {
                     data: .object([("limit", "maxDepth"), ("requested", .int(value))]))
             }
             return .setDepth(Micrometres(Int32(value)))
-        case "pen.setSpeed":
+        case .penSetSpeed?:
             let params = try RPCParams(request, allowed: ["hertz"])
             let value = try params.requiredNumber("hertz", meaning: "strokes per second, e.g. 120")
             guard abs(value) <= 1_000_000 else {

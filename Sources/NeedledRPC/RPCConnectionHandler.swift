@@ -162,7 +162,8 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
 
     /// `pen.stop` or `pen.emergencyStop`, alone (not in a batch).
     public static func isStop(_ value: JSONValue) -> Bool {
-        value["method"] == .string("pen.stop") || value["method"] == .string("pen.emergencyStop")
+        value["method"] == .string(APIMethod.penStop.name)
+            || value["method"] == .string(APIMethod.penEmergencyStop.name)
     }
 
     /// The response object for one request, or nil for a notification.

@@ -86,9 +86,17 @@ public final class PenService: RPCService, @unchecked Sendable {
         return status
     }
     private let store: TreatmentStore
-    private var exporter: RecordsExporter {
-        RecordsExporter(store: store, identity: penIdentity, eventLoop: eventLoop, clock: clock)
+    /// The records' methods, each domain its own small type over the store (Docs/api.md).
+    private var sessionRecords: SessionRecordsMethods {
+        SessionRecordsMethods(
+            store: store, eventLoop: eventLoop,
+            exporter: RecordsExporter(store: store, identity: penIdentity, eventLoop: eventLoop, clock: clock),
+            recordIDPrefix: penIdentity?.recordIDPrefix)
     }
+    private var faultRecords: FaultRecordsMethods {
+        FaultRecordsMethods(store: store, eventLoop: eventLoop, recordIDPrefix: penIdentity?.recordIDPrefix)
+    }
+    private var cartridges: CartridgeMethods { CartridgeMethods(store: store, eventLoop: eventLoop, clock: clock) }
     private let recorder: EventRecorder
     private var lastTelemetrySlot: Int64 = -1
     private var poller: RepeatedTask?
@@ -298,13 +306,12 @@ public final class PenService: RPCService, @unchecked Sendable {
     private func dispatch(
         _ request: JSONRPCRequest, connection: RPCConnection
     ) throws(RPCError) -> EventLoopFuture<JSONValue> {
-        // Records carry an id unique across pens and stores, beside the local "S-0001".
-        let prefix = penIdentity?.recordIDPrefix
-        switch request.method {
-        case "daemon.info":
+        guard let method = APIMethod(rawValue: request.method) else { throw .methodNotFound(request.method) }
+        switch method {
+        case .daemonInfo:
             _ = try RPCParams(request, allowed: [])
             return succeed(info())
-        case "daemon.stats":
+        case .daemonStats:
             let params = try RPCParams(request, allowed: ["reset"])
             let reset = try params.optionalBool("reset") ?? false
             return send(.stats(reset: reset), for: connection).flatMapThrowing { outcome in
@@ -313,21 +320,21 @@ public final class PenService: RPCService, @unchecked Sendable {
                 }
                 return StatusJSON.statistics(statistics, reset: reset)
             }
-        case "rpc.listMethods":
+        case .listMethods:
             _ = try RPCParams(request, allowed: [])
             return succeed(.array(availableMethods.map { .string($0) }))
-        case "pen.status":
+        case .penStatus:
             _ = try RPCParams(request, allowed: [])
             takeSnapshots()
             return succeed(currentStatus)
-        case "pen.stop", "pen.emergencyStop":
+        case .penStop, .penEmergencyStop:
             guard let penCommand = try PenCommandRequest.decode(request) else { throw .methodNotFound(request.method) }
             return stop(penCommand == .emergencyStop ? .emergencyStop : .stop)
-        case "pen.home", "pen.arm", "pen.start", "pen.resetFault", "pen.setDepth", "pen.setSpeed":
+        case .penHome, .penArm, .penStart, .penResetFault, .penSetDepth, .penSetSpeed:
             guard let penCommand = try PenCommandRequest.decode(request) else { throw .methodNotFound(request.method) }
             return command(penCommand, for: connection)
-        case "session.open": return try openSession(request)
-        case "session.close":
+        case .sessionOpen: return try openSession(request)
+        case .sessionClose:
             _ = try RPCParams(request, allowed: [])
             let closing = session
             let strokes = latest.status.sessionStrokes
@@ -350,171 +357,27 @@ public final class PenService: RPCService, @unchecked Sendable {
                     retention?.sessionClosed()
                 }.flatMap { done }
             }
-        case "session.list":
-            let params = try RPCParams(request, allowed: ["since", "limit"])
-            let since = try params.optionalString("since", meaning: "an ISO 8601 time, e.g. 2026-11-24T00:00:00Z")
-            let limit = params["limit"] == nil ? 50 : try params.requiredInteger("limit", meaning: "1 to 1000 sessions")
-            guard (1...1000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 1000, not \(limit).")
-            }
-            let store = self.store
-            return eventLoop.makeFutureWithTask {
-                .array(
-                    try await store.sessions(since: since, limit: Int(limit)).map {
-                        StatusJSON.session($0, recordIDPrefix: prefix)
-                    })
-            }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
-        case "session.get":
-            let params = try RPCParams(request, allowed: ["id"])
-            let (text, id) = try Self.sessionID(params)
-            let store = self.store
-            return record(
-                named: "session \(text)", text: text,
-                fetch: { (try await store.session(id: id), try await store.events(session: id, limit: 1000)) },
-                json: { StatusJSON.session($0, recordIDPrefix: prefix) }, childrenKey: "events",
-                childJSON: StatusJSON.event)
-        case "session.verify":
-            let params = try RPCParams(request, allowed: ["id"])
-            let (text, id) = try Self.sessionID(params)
-            let store = self.store
-            return eventLoop.makeFutureWithTask { try await store.verifySession(id: id) }.flatMapThrowing { verdict in
-                guard let verdict else {
-                    throw RPCError(
-                        code: -32602, message: "Invalid params: no session \(text).",
-                        data: .object([("id", .string(text))]))
-                }
-                return StatusJSON.verdict(verdict, recordIDPrefix: prefix)
-            }
-        case "records.verify":
-            _ = try RPCParams(request, allowed: [])
-            let store = self.store
-            return eventLoop.makeFutureWithTask {
-                StatusJSON.verdict(try await store.verifyRecords(), recordIDPrefix: prefix)
-            }.flatMapErrorThrowing { error in
-                if let error = error as? RPCError { throw error }
-                throw RPCError.internalError("the records could not be read (\(error)).")
-            }
-        case "session.export":
-            let params = try RPCParams(request, allowed: ["id", "format"])
-            let (text, id) = try Self.sessionID(params)
-            let format = try params.requiredString(
-                "format", meaning: "the export's format: \"fhir\" (a FHIR R4 Bundle)")
-            guard format == "fhir" else {
-                throw .invalidParams("\"format\" must be \"fhir\" (a FHIR R4 Bundle), not \"\(format)\".")
-            }
-            return exporter.bundle(session: id, named: text)
-        case "records.export":
-            let params = try RPCParams(request, allowed: ["since", "after", "limit"])
-            let since = try params.requiredString("since", meaning: "an ISO 8601 date or time, e.g. 2026-01-01")
-            guard RecordsExporter.isISODate(since) else {
-                throw .invalidParams("\"since\" must be an ISO 8601 date or time such as 2026-01-01, not \"\(since)\".")
-            }
-            let after: Int64 = params["after"] == nil ? 0 : try Self.sessionID(params, key: "after").id
-            let limit = params["limit"] == nil ? 20 : try params.requiredInteger("limit", meaning: "1 to 200 sessions")
-            guard (1...200).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 200, not \(limit).")
-            }
-            return exporter.page(since: since, after: after, limit: Int(limit))
-        case "session.telemetry":
-            let params = try RPCParams(request, allowed: ["id", "limit", "after"])
-            let (_, id) = try Self.sessionID(params)
-            let limit =
-                params["limit"] == nil ? 600 : try params.requiredInteger("limit", meaning: "1 to 36000 samples")
-            guard (1...36_000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 36000, not \(limit).")
-            }
-            let after =
-                params["after"] == nil
-                ? -1 : try params.requiredInteger("after", meaning: "the last tick already read, for the next page")
-            let store = self.store
-            return eventLoop.makeFutureWithTask {
-                .array(
-                    try await store.telemetry(session: id, afterTick: after, limit: Int(limit)).map(StatusJSON.sample))
-            }
-        case "fault.list":
-            let params = try RPCParams(request, allowed: ["session", "limit"])
-            let session: Int64? = params["session"] == nil ? nil : try Self.sessionID(params, key: "session").id
-            let limit = params["limit"] == nil ? 50 : try params.requiredInteger("limit", meaning: "1 to 1000 faults")
-            guard (1...1000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 1000, not \(limit).")
-            }
-            let store = self.store
-            return eventLoop.makeFutureWithTask {
-                .array(
-                    try await store.faults(session: session, limit: Int(limit)).map {
-                        StatusJSON.faultRecord($0, recordIDPrefix: prefix)
-                    })
-            }
-        case "fault.get":
-            let params = try RPCParams(request, allowed: ["id", "limit"])
-            let text = try params.requiredString("id", meaning: "a fault id such as F-0001")
-            guard let id = Int64(text.hasPrefix("F-") ? String(text.dropFirst(2)) : text) else {
-                throw .invalidParams("\"id\" must be a fault id such as F-0001, not \"\(text)\".")
-            }
-            let limit =
-                params["limit"] == nil ? 100_000 : try params.requiredInteger("limit", meaning: "1 to 100000 samples")
-            guard (1...100_000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 100000, not \(limit).")
-            }
-            let store = self.store
-            return record(
-                named: "fault \(text)", text: text,
-                fetch: { (try await store.fault(id: id), try await store.flightSamples(fault: id, limit: Int(limit))) },
-                json: { StatusJSON.faultRecord($0, recordIDPrefix: prefix) }, childrenKey: "samples",
-                childJSON: StatusJSON.flightSample)
-        case "cartridge.register":
-            let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
-            let serial = try params.requiredString("serial", meaning: "the serial printed on the cartridge")
-            guard !serial.isEmpty, serial.utf8.count <= CartridgeSerial.bytesMax else {
-                throw .invalidParams("\"serial\" must be 1 to \(CartridgeSerial.bytesMax) characters.")
-            }
-            let needles = try params.requiredInteger("needles", meaning: "the cartridge's needle count, 1 to 100")
-            guard (1...100).contains(needles) else {
-                throw .invalidParams("\"needles\" must be from 1 to 100, not \(needles).")
-            }
-            let lot = try params.optionalString("lot", meaning: "the manufacturer's lot")
-            let expires = try params.optionalString("expires", meaning: "the expiry date, YYYY-MM-DD")
-            if let expires, expires.count != 10 || expires.split(separator: "-").count != 3 {
-                throw .invalidParams("\"expires\" must be a date as YYYY-MM-DD, not \"\(expires)\".")
-            }
-            let store = self.store
-            return eventLoop.makeFutureWithTask {
-                StatusJSON.cartridge(
-                    try await store.registerCartridge(
-                        serial: serial, needles: Int(needles), lot: lot, expires: expires, at: self.clock.now()))
-            }
-        case "cartridge.list":
-            _ = try RPCParams(request, allowed: [])
-            let store = self.store
-            return eventLoop.makeFutureWithTask { .array(try await store.cartridges().map(StatusJSON.cartridge)) }
-        case "cartridge.get":
-            let params = try RPCParams(request, allowed: ["serial"])
-            let serial = try params.requiredString("serial", meaning: "the cartridge's serial")
-            let store = self.store
-            return eventLoop.makeFutureWithTask { try await store.cartridge(serial: serial) }.flatMapThrowing {
-                record in
-                guard let record else {
-                    throw RPCError.cartridgeRejected(
-                        reason: "unknown", message: "No cartridge \(serial) is registered.")
-                }
-                return StatusJSON.cartridge(record)
-            }
-        case "session.acceptCartridge": return try acceptCartridge(request)
-        case "telemetry.subscribe": return try subscribeTelemetry(request, connection: connection)
-        case "telemetry.unsubscribe":
+        case .sessionList, .sessionGet, .sessionVerify, .recordsVerify, .sessionExport, .recordsExport,
+            .sessionTelemetry:
+            return try sessionRecords.handle(method, request)
+        case .faultList, .faultGet: return try faultRecords.handle(method, request)
+        case .cartridgeRegister, .cartridgeList, .cartridgeGet: return try cartridges.handle(method, request)
+        case .sessionAcceptCartridge: return try acceptCartridge(request)
+        case .telemetrySubscribe: return try subscribeTelemetry(request, connection: connection)
+        case .telemetryUnsubscribe:
             _ = try RPCParams(request, allowed: [])
             let removed = telemetry.removeValue(forKey: connection)
             removed?.cancel()
             return succeed(.object([("subscribed", false)]))
-        case "events.subscribe":
+        case .eventsSubscribe:
             _ = try RPCParams(request, allowed: [])
             eventSubscribers.insert(connection)
             return succeed(.object([("subscribed", true)]))
-        case "events.unsubscribe":
+        case .eventsUnsubscribe:
             _ = try RPCParams(request, allowed: [])
             eventSubscribers.remove(connection)
             return succeed(.object([("subscribed", false)]))
-        case "sim.injectFault", "sim.clearFault":
+        case .simInjectFault, .simClearFault:
             guard configuration.backend == .simulated else { throw .methodNotFound(request.method) }
             let params = try RPCParams(request, allowed: ["fault"])
             let faults = backendControls.joined(separator: ", ")
@@ -522,32 +385,12 @@ public final class PenService: RPCService, @unchecked Sendable {
             guard let control = backendControls.firstIndex(of: name) else {
                 throw .invalidParams("unknown fault \"\(name)\"; the simulator's faults are \(faults).")
             }
-            let action: BackendRequest.Action = request.method == "sim.injectFault" ? .activate : .deactivate
+            let action: BackendRequest.Action = method == .simInjectFault ? .activate : .deactivate
             return send(.backend(BackendRequest(action, control: UInt8(control))), for: connection)
                 .flatMapThrowing { outcome in
                     guard case .accepted = outcome else { throw RPCError.methodNotFound(request.method) }
                     return .object([("fault", .string(name)), ("active", .bool(action == .activate))])
                 }
-        default:
-            throw .methodNotFound(request.method)
-        }
-    }
-
-    /// One stored record with its children (a session's events, a fault's samples), or the
-    /// invalid-params error naming what does not exist.
-    private func record<Row: Sendable, Child: Sendable>(
-        named name: String, text: String, fetch: @escaping @Sendable () async throws -> (Row?, [Child]),
-        json: @escaping @Sendable (Row) -> JSONValue, childrenKey: String,
-        childJSON: @escaping @Sendable (Child) -> JSONValue
-    ) -> EventLoopFuture<JSONValue> {
-        eventLoop.makeFutureWithTask(fetch).flatMapThrowing { row, children in
-            guard let row else {
-                throw RPCError(
-                    code: -32602, message: "Invalid params: no \(name).", data: .object([("id", .string(text))]))
-            }
-            guard case .object(var members) = json(row) else { return .null }
-            members.append((childrenKey, .array(children.map(childJSON))))
-            return .object(members)
         }
     }
 
@@ -774,16 +617,6 @@ public final class PenService: RPCService, @unchecked Sendable {
     }
 
     /// `{"id": "S-0001"}` (or `"1"`) → the row id, with the error a person reads otherwise.
-    private static func sessionID(
-        _ params: RPCParams, key: String = "id"
-    ) throws(RPCError) -> (text: String, id: Int64) {
-        let text = try params.requiredString(key, meaning: "a session id such as S-0001")
-        guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
-            throw .invalidParams("\"\(key)\" must be a session id such as S-0001, not \"\(text)\".")
-        }
-        return (text, id)
-    }
-
     static func rejectionError(_ rejection: CartridgeRejection, serial: String) -> RPCError {
         let message: String
         switch rejection {

@@ -22,12 +22,16 @@ struct Fault: ParsableCommand {
         func run() throws {
             var params: [(String, JSONValue)] = [("limit", .int(Int64(limit)))]
             if let session { params.append(("session", .string(session))) }
-            try connection.perform("fault.list", .object(params)) { result in
-                let faults = result.arrayValue
+            try connection.perform(.faultList, .object(params)) { result in
+                let faults = try ResultReader(.faultList, result).elements()
                 guard !faults.isEmpty else { return "No faults recorded." }
-                return faults.map { fault in
-                    "\(fault["id"]?.stringValue ?? "?")  \(fault["wallTime"]?.stringValue ?? "?")  \(fault["code"]?.stringValue ?? "?")  session \(fault["session"]?.stringValue ?? "none")  \(fault["sampleCount"]?.intValue ?? 0) ticks recorded"
-                }.joined(separator: "\n")
+                var lines: [String] = []
+                for fault in faults {
+                    lines.append(
+                        "\(try fault.string("id"))  \(try fault.string("wallTime"))  \(try fault.string("code"))  session \(try fault.nullableString("session") ?? "none")  \(try fault.integer("sampleCount")) ticks recorded"
+                    )
+                }
+                return lines.joined(separator: "\n")
             }
         }
     }
@@ -38,19 +42,24 @@ struct Fault: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The fault id, e.g. F-0001.") var id: String
         func run() throws {
-            try connection.perform("fault.get", .object([("id", .string(id))])) { fault in
-                let samples = fault["samples"]?.arrayValue ?? []
-                let period = Double(fault["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
+            try connection.perform(.faultGet, .object([("id", .string(id))])) { result in
+                let fault = ResultReader(.faultGet, result)
+                let samples = try fault.array("samples")
+                let period = Double(try fault.integer("tickPeriodMicroseconds")) / 1_000_000
                 var lines = [
-                    "fault      \(fault["id"]?.stringValue ?? "?")  \(fault["code"]?.stringValue ?? "?") at tick \(fault["tick"]?.intValue ?? 0), \(fault["wallTime"]?.stringValue ?? "?")",
-                    "session    \(fault["session"]?.stringValue ?? "none")",
-                    "message    \(fault["message"]?.stringValue ?? "")",
-                    "action     \(fault["action"]?.stringValue ?? "")",
+                    "fault      \(try fault.string("id"))  \(try fault.string("code")) at tick \(try fault.integer("tick")), \(try fault.string("wallTime"))",
+                    "session    \(try fault.nullableString("session") ?? "none")",
+                    "message    \(try fault.string("message"))",
+                    "action     \(try fault.string("action"))",
                     "recorded   \(samples.count) ticks (\(String(format: "%.1f", Double(samples.count) * period)) s before the fault)",
                 ]
-                if let deepest = samples.compactMap({ $0["depthMicrometres"]?.intValue }).max(),
-                    let fastest = samples.compactMap({ $0["speedMillihertz"]?.intValue }).max()
-                {
+                var deepest: Int64?
+                var fastest: Int64?
+                for sample in samples {
+                    deepest = max(deepest ?? .min, try sample.integer("depthMicrometres"))
+                    fastest = max(fastest ?? .min, try sample.integer("speedMillihertz"))
+                }
+                if let deepest, let fastest {
                     lines.append(
                         "window     deepest \(millimetres(deepest)), fastest \(String(format: "%.1f", Double(fastest) / 1000)) Hz"
                     )
@@ -58,7 +67,7 @@ struct Fault: ParsableCommand {
                 lines.append("last ticks  tick  state  depth  speed  motor")
                 for sample in samples.suffix(5) {
                     lines.append(
-                        "  \(sample["tick"]?.intValue ?? 0)  \(sample["state"]?.stringValue ?? "?")  \(millimetres(sample["depthMicrometres"]?.intValue ?? 0))  \(String(format: "%.1f", Double(sample["speedMillihertz"]?.intValue ?? 0) / 1000)) Hz  \(sample["motorEnabled"] == .bool(true) ? "on" : "off")"
+                        "  \(try sample.integer("tick"))  \(try sample.string("state"))  \(millimetres(try sample.integer("depthMicrometres")))  \(String(format: "%.1f", Double(try sample.integer("speedMillihertz")) / 1000)) Hz  \(try sample.bool("motorEnabled") ? "on" : "off")"
                     )
                 }
                 return lines.joined(separator: "\n")
@@ -90,7 +99,7 @@ struct Fault: ParsableCommand {
         ]
 
         func run() throws {
-            let fault = try connection.call("fault.get", .object([("id", .string(id))]))
+            let fault = try connection.call(.faultGet, .object([("id", .string(id))]))
             switch format {
             case .json, .fhir: try emit(fault.serialized + "\n", to: output)
             case .csv:

@@ -22,14 +22,15 @@ extension Fault {
         var csv: String?
 
         func run() throws {
-            let fault = try connection.call("fault.get", .object([("id", .string(id))]))
+            let fault = try connection.call(.faultGet, .object([("id", .string(id))]))
             let ticks = (fault["samples"]?.arrayValue ?? []).compactMap(Self.tick)
             guard !ticks.isEmpty else { throw ValidationError("fault \(id) has no recorded window to replay.") }
             let replay = FlightReplay(ticks)
-            let period = Double(fault["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
-            let faultTick = fault["tick"]?.intValue ?? 0
+            let reader = ResultReader(.faultGet, fault)
+            let period = Double(try reader.integer("tickPeriodMicroseconds")) / 1_000_000
+            let faultTick = try reader.integer("tick")
             var lines = [
-                "replayed   \(ticks.count) ticks of \(fault["id"]?.stringValue ?? id) (\(fault["code"]?.stringValue ?? "?")) through the simulated pen",
+                "replayed   \(ticks.count) ticks of \(try reader.string("id")) (\(try reader.string("code"))) through the simulated pen",
                 "speed      largest gap \(replay.speedDeviationMax) between the pen and the model",
                 "depth      largest gap \(replay.depthDeviationMax)",
             ]

@@ -4,14 +4,14 @@ import NeedledClient
 import NeedledRPC
 
 /// needlectl: the technician's CLI. Exit codes: 0 done, 1 refused by the daemon, 2 usage,
-/// 3 records that do not verify, 69 daemon unavailable.
+/// 3 records that do not verify, 69 daemon unavailable, 76 a result that is not the documented API.
 @main
 struct Needlectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "needlectl",
         abstract: "Control a microneedling pen through needled.",
         discussion:
-            "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 3 records that do not verify, 69 daemon unavailable.",
+            "Exit codes: 0 done, 1 refused by the daemon, 2 usage error, 3 records that do not verify, 69 daemon unavailable, 76 an answer that is not the documented API.",
         subcommands: [
             Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
             Depth.self, Speed.self, Session.self, Records.self, Cartridge.self, Fault.self, Faults.self, Watch.self,
@@ -26,6 +26,10 @@ struct Needlectl: ParsableCommand {
             let advice = RefusalAdvice.advice(for: error).map { "\n  \($0)" } ?? ""
             FileHandle.standardError.write(Data("needlectl: refused: \(error.message)\(advice)\n".utf8))
             Foundation.exit(1)
+        } catch let error as ResultShapeError {
+            // The daemon answered, but not as the API documents: a version skew, said as one.
+            FileHandle.standardError.write(Data("needlectl: \(error)\n".utf8))
+            Foundation.exit(76)
         } catch let error as NeedledClient.Failure {
             FileHandle.standardError.write(Data("needlectl: \(error)\n".utf8))
             Foundation.exit(69)
@@ -75,15 +79,15 @@ struct Connection: ParsableArguments {
 
     var path: String { socket ?? DefaultPaths.socket }
 
-    func call(_ method: String, _ params: JSONValue? = nil, timeoutSeconds: Int = 5) throws -> JSONValue {
+    func call(_ method: APIMethod, _ params: JSONValue? = nil, timeoutSeconds: Int = 5) throws -> JSONValue {
         let client = try NeedledClient(path: path, timeoutSeconds: timeoutSeconds)
         return try client.call(method, params: params)
     }
 
     /// Runs a command and prints its result: JSON with --json, else `human`'s sentence.
-    func perform(_ method: String, _ params: JSONValue? = nil, human: (JSONValue) -> String) throws {
+    func perform(_ method: APIMethod, _ params: JSONValue? = nil, human: (JSONValue) throws -> String) throws {
         let result = try call(method, params)
-        print(json ? result.serialized : human(result))
+        print(json ? result.serialized : try human(result))
     }
 }
 
@@ -99,61 +103,66 @@ struct Status: ParsableCommand {
         abstract: "Show the pen's state, depth, speed, cartridge, session and fault.")
     @OptionGroup var connection: Connection
     func run() throws {
-        let status = try connection.call("pen.status", nil)
+        let status = try connection.call(.penStatus, nil)
         guard !connection.json else {
             print(status.serialized)
             return
         }
         // Which configuration is in force, from daemon.info (a second call; --json keeps pen.status alone).
-        let info = try? connection.call("daemon.info", nil)
-        print([StatusText.render(status), StatusText.configuration(info?["configuration"])].joined(separator: "\n"))
+        let info = try? connection.call(.daemonInfo, nil)
+        let configuration =
+            try info.map { info throws(ResultShapeError) in
+                try StatusText.configuration(ResultReader(.daemonInfo, info))
+            }
+            ?? "config     unknown (daemon.info did not answer)"
+        print([try StatusText.render(status), configuration].joined(separator: "\n"))
     }
 }
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the daemon's version, backend, limits and areas.")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("daemon.info", human: StatusText.info) }
+    func run() throws { try connection.perform(.daemonInfo, human: StatusText.info) }
 }
 
 struct Home: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Home the depth axis (needed after power-up and after a fault reset).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.home", human: stateSentence("Homing")) }
+    func run() throws { try connection.perform(.penHome, human: stateSentence("Homing")) }
 }
 
 struct Arm: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Arm the pen (needs a session and an accepted cartridge).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.arm", human: stateSentence("Armed")) }
+    func run() throws { try connection.perform(.penArm, human: stateSentence("Armed")) }
 }
 
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the needles (the pen must be armed).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.start", human: stateSentence("Started")) }
+    func run() throws { try connection.perform(.penStart, human: stateSentence("Started")) }
 }
 
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop the needles (ramps down; never refused).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.stop", human: stateSentence("Stopping")) }
+    func run() throws { try connection.perform(.penStop, human: stateSentence("Stopping")) }
 }
 
 struct EStop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estop", abstract: "Emergency stop: motor off now, fault latched.")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform("pen.emergencyStop", human: stateSentence("Emergency stop")) }
+    func run() throws { try connection.perform(.penEmergencyStop, human: stateSentence("Emergency stop")) }
 }
 
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reset a latched fault (then home again).")
     @OptionGroup var connection: Connection
     func run() throws {
-        try connection.perform("pen.resetFault", human: stateSentence("Fault reset; home the pen next"))
+        try connection.perform(.penResetFault, human: stateSentence("Fault reset; home the pen next"))
     }
 }
 
@@ -169,7 +178,7 @@ struct Depth: ParsableCommand {
     }
     func run() throws {
         try connection.perform(
-            "pen.setDepth", .object([("micrometres", .int(value.micrometres))]),
+            .penSetDepth, .object([("micrometres", .int(value.micrometres))]),
             human: stateSentence("Depth set to \(millimetres(value.micrometres))"))
     }
 }
@@ -188,7 +197,7 @@ struct Speed: ParsableCommand {
         let hertz = value.hertz
         let number: JSONValue = hertz == hertz.rounded() ? .int(Int64(hertz)) : .double(hertz)
         try connection.perform(
-            "pen.setSpeed", .object([("hertz", number)]),
+            .penSetSpeed, .object([("hertz", number)]),
             human: stateSentence("Speed set to \(number.serialized) Hz"))
     }
 }
@@ -208,15 +217,18 @@ struct Session: ParsableCommand {
             }
         }
         func run() throws {
-            try connection.perform("session.list", .object([("limit", .int(Int64(limit)))])) { result in
-                guard case .array(let sessions) = result, !sessions.isEmpty else { return "No sessions recorded." }
-                return sessions.map { session in
-                    let closed = session["closedAt"]?.stringValue.map { "closed \($0)" } ?? "open"
-                    let reason =
-                        session["closeReason"]?.stringValue.map { $0 == "interrupted" ? " (interrupted)" : "" } ?? ""
-                    return
-                        "\(session["id"]?.stringValue ?? "?")  \(session["area"]?.stringValue ?? "?")  cartridge \(session["cartridge"]?.stringValue ?? "?")  opened \(session["openedAt"]?.stringValue ?? "?")  \(closed)\(reason)"
-                }.joined(separator: "\n")
+            try connection.perform(.sessionList, .object([("limit", .int(Int64(limit)))])) { result in
+                let sessions = try ResultReader(.sessionList, result).elements()
+                guard !sessions.isEmpty else { return "No sessions recorded." }
+                var lines: [String] = []
+                for session in sessions {
+                    let closed = try session.nullableString("closedAt").map { "closed \($0)" } ?? "open"
+                    let reason = try session.nullableString("closeReason") == "interrupted" ? " (interrupted)" : ""
+                    lines.append(
+                        "\(try session.string("id"))  \(try session.string("area"))  cartridge \(try session.string("cartridge"))  opened \(try session.string("openedAt"))  \(closed)\(reason)"
+                    )
+                }
+                return lines.joined(separator: "\n")
             }
         }
     }
@@ -226,19 +238,18 @@ struct Session: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
         func run() throws {
-            try connection.perform("session.get", .object([("id", .string(id))])) { session in
+            try connection.perform(.sessionGet, .object([("id", .string(id))])) { result in
+                let session = ResultReader(.sessionGet, result)
                 var lines = [
-                    "session    \(session["id"]?.stringValue ?? "?") on \(session["area"]?.stringValue ?? "?"), cartridge \(session["cartridge"]?.stringValue ?? "?")",
-                    "opened     \(session["openedAt"]?.stringValue ?? "?")",
-                    "closed     \(session["closedAt"]?.stringValue ?? "open")\(session["closeReason"]?.stringValue.map { " (\($0))" } ?? "")",
+                    "session    \(try session.string("id")) on \(try session.string("area")), cartridge \(try session.string("cartridge"))",
+                    "opened     \(try session.string("openedAt"))",
+                    "closed     \(try session.nullableString("closedAt") ?? "open")\(try session.nullableString("closeReason").map { " (\($0))" } ?? "")",
                 ]
-                if case .array(let events)? = session["events"] {
-                    lines.append("events     \(events.count)")
-                    for event in events {
-                        lines.append(
-                            "  tick \(event["tick"]?.intValue ?? 0)  \(event["kind"]?.stringValue ?? "?")  \(event["detail"]?.serialized ?? "")"
-                        )
-                    }
+                let events = try session.array("events")
+                lines.append("events     \(events.count)")
+                for event in events {
+                    let detail = event.value["detail"]?.serialized ?? ""  // free-form: whatever the event recorded
+                    lines.append("  tick \(try event.integer("tick"))  \(try event.string("kind"))  \(detail)")
                 }
                 return lines.joined(separator: "\n")
             }
@@ -259,10 +270,10 @@ struct Session: ParsableCommand {
         func run() throws {
             var params: [(String, JSONValue)] = [("area", .string(area)), ("cartridge", .string(cartridge))]
             if let reference { params.append(("reference", .string(reference))) }
-            try connection.perform("session.open", .object(params)) { result in
-                let id = result["session"]?["id"].map { $0 == .null ? "" : ($0.stringValue ?? "") } ?? ""
-                let depth = result["session"]?["maxDepthMicrometres"]?.intValue.map(millimetres) ?? "?"
-                return "Session \(id) open on the \(area), depth limit \(depth)."
+            try connection.perform(.sessionOpen, .object(params)) { result in
+                let session = try ResultReader(.sessionOpen, result).object("session")
+                let depth = millimetres(try session.integer("maxDepthMicrometres"))
+                return "Session \(try session.string("id")) open on the \(area), depth limit \(depth)."
             }
         }
     }
@@ -270,7 +281,7 @@ struct Session: ParsableCommand {
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close the open session.")
         @OptionGroup var connection: Connection
-        func run() throws { try connection.perform("session.close", human: stateSentence("Session closed")) }
+        func run() throws { try connection.perform(.sessionClose, human: stateSentence("Session closed")) }
     }
 }
 
@@ -289,7 +300,7 @@ struct Cartridge: ParsableCommand {
             var params: [(String, JSONValue)] = [("serial", .string(serial)), ("needles", .int(Int64(needles)))]
             if let lot { params.append(("lot", .string(lot))) }
             if let expires { params.append(("expires", .string(expires))) }
-            try connection.perform("cartridge.register", .object(params)) { _ in "Cartridge \(serial) registered." }
+            try connection.perform(.cartridgeRegister, .object(params)) { _ in "Cartridge \(serial) registered." }
         }
     }
 
@@ -297,16 +308,18 @@ struct Cartridge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registered cartridges.")
         @OptionGroup var connection: Connection
         func run() throws {
-            try connection.perform("cartridge.list") { result in
-                guard case .array(let cartridges) = result, !cartridges.isEmpty else {
-                    return "No cartridges registered."
+            try connection.perform(.cartridgeList) { result in
+                let cartridges = try ResultReader(.cartridgeList, result).elements()
+                guard !cartridges.isEmpty else { return "No cartridges registered." }
+                var lines: [String] = []
+                for cartridge in cartridges {
+                    let used = try cartridge.nullableString("session").map { "used in \($0)" } ?? "unused"
+                    let expires = try cartridge.nullableString("expires").map { "  expires \($0)" } ?? ""
+                    lines.append(
+                        "\(try cartridge.string("serial"))  \(try cartridge.integer("needles")) needles  \(used)\(expires)"
+                    )
                 }
-                return cartridges.map { cartridge in
-                    let used = cartridge["session"]?.stringValue.map { "used in \($0)" } ?? "unused"
-                    let expires = cartridge["expires"]?.stringValue.map { "  expires \($0)" } ?? ""
-                    return
-                        "\(cartridge["serial"]?.stringValue ?? "?")  \(cartridge["needles"]?.intValue ?? 0) needles  \(used)\(expires)"
-                }.joined(separator: "\n")
+                return lines.joined(separator: "\n")
             }
         }
     }
@@ -325,7 +338,7 @@ struct Sim: ParsableCommand {
         @Argument(help: "The fault's name.") var name: String
         @Flag(help: "Clear the fault instead of injecting it.") var clear = false
         func run() throws {
-            try connection.perform(clear ? "sim.clearFault" : "sim.injectFault", .object([("fault", .string(name))])) {
+            try connection.perform(clear ? .simClearFault : .simInjectFault, .object([("fault", .string(name))])) {
                 _ in
                 clear ? "Cleared simulated fault \(name)." : "Injected simulated fault \(name)."
             }

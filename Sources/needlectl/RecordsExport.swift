@@ -32,7 +32,7 @@ extension Records {
             repeat {
                 var params: [(String, JSONValue)] = [("since", .string(since)), ("limit", .int(20))]
                 if let after { params.append(("after", .string(after))) }
-                let page = try connection.call("records.export", .object(params), timeoutSeconds: 120)
+                let page = try connection.call(.recordsExport, .object(params), timeoutSeconds: 120)
                 sessions += page["sessions"]?.arrayValue.count ?? 0
                 for resource in page["resources"]?.arrayValue ?? [] {
                     let type = resource["resourceType"]?.stringValue ?? "Resource"

@@ -13,8 +13,8 @@ extension Session {
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
         func run() throws {
-            let verdict = try connection.call("session.verify", .object([("id", .string(id))]), timeoutSeconds: 600)
-            print(connection.json ? verdict.serialized : VerifyText.session(verdict))
+            let verdict = try connection.call(.sessionVerify, .object([("id", .string(id))]), timeoutSeconds: 600)
+            print(connection.json ? verdict.serialized : try VerifyText.session(verdict))
             if verdict["state"] == "broken" { throw ExitCode(3) }
         }
     }
@@ -30,38 +30,41 @@ struct Records: ParsableCommand {
             discussion: "Exit 3 when any record differs from what was chained.")
         @OptionGroup var connection: Connection
         func run() throws {
-            let verdict = try connection.call("records.verify", nil, timeoutSeconds: 3600)
-            print(connection.json ? verdict.serialized : VerifyText.records(verdict))
+            let verdict = try connection.call(.recordsVerify, nil, timeoutSeconds: 3600)
+            print(connection.json ? verdict.serialized : try VerifyText.records(verdict))
             if verdict["intact"] == false { throw ExitCode(3) }
         }
     }
 }
 
 enum VerifyText {
-    static func session(_ verdict: JSONValue) -> String {
-        let id = verdict["session"]?.stringValue ?? "?"
-        let links = verdict["links"]?.intValue ?? 0
-        switch verdict["state"]?.stringValue {
+    static func session(_ result: JSONValue) throws(ResultShapeError) -> String {
+        try session(ResultReader(.sessionVerify, result))
+    }
+
+    static func session(_ verdict: ResultReader) throws(ResultShapeError) -> String {
+        let id = try verdict.string("session")
+        let links = try verdict.integer("links")
+        switch try verdict.string("state") {
         case "intact": return "\(id): intact (\(links) links, sealed)."
         case "open": return "\(id): intact so far (\(links) links; open, not sealed yet)."
         case "notChained": return "\(id): recorded before the records were chained; nothing to verify it against."
         default:
-            return "\(id): DOES NOT VERIFY: \(verdict["firstDifference"]?.stringValue ?? "a record differs")."
+            return "\(id): DOES NOT VERIFY: \(try verdict.nullableString("firstDifference") ?? "a record differs")."
         }
     }
 
-    static func records(_ verdict: JSONValue) -> String {
-        let counts = verdict["counts"]
-        func count(_ key: String) -> Int64 { counts?[key]?.intValue ?? 0 }
+    static func records(_ result: JSONValue) throws(ResultShapeError) -> String {
+        let verdict = ResultReader(.recordsVerify, result)
+        let counts = try verdict.object("counts")
+        let brokenCount = try counts.integer("broken")
         var lines = [
-            "\(sessionCount(verdict["sessions"]?.intValue ?? 0)): \(count("intact")) intact, \(count("open")) open, \(count("notChained")) recorded before chaining, \(count("broken")) that do not verify."
+            "\(sessionCount(try verdict.integer("sessions"))): \(try counts.integer("intact")) intact, \(try counts.integer("open")) open, \(try counts.integer("notChained")) recorded before chaining, \(brokenCount) that do not verify."
         ]
-        if case .array(let broken)? = verdict["broken"] {
-            lines += broken.map { "  " + session($0) }
-            if count("broken") > Int64(broken.count) {
-                lines.append(
-                    "  … and \(count("broken") - Int64(broken.count)) more (--json lists the first \(broken.count)).")
-            }
+        let broken = try verdict.array("broken")
+        for session in broken { lines.append("  " + (try Self.session(session))) }
+        if brokenCount > Int64(broken.count) {
+            lines.append("  … and \(brokenCount - Int64(broken.count)) more (--json lists the first \(broken.count)).")
         }
         return lines.joined(separator: "\n")
     }

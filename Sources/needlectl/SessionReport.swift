@@ -6,8 +6,26 @@ import NeedledRPC
 /// from the record alone, so the same record always draws the same report.
 struct SessionReport {
     let dump: SessionRecordDump
+    /// The session's own fields, read as `session.get` documents them.
+    let id: String
+    let area: String
+    let cartridgeSerial: String
+    let openedAt: String
+    let closedAt: String?
+    let closeReason: String?
+    let softwareVersion: String
 
-    init(_ dump: SessionRecordDump) { self.dump = dump }
+    init(_ dump: SessionRecordDump) throws(ResultShapeError) {
+        self.dump = dump
+        let session = ResultReader(.sessionGet, dump.session)
+        id = try session.string("id")
+        area = try session.string("area")
+        cartridgeSerial = try session.string("cartridge")
+        openedAt = try session.string("openedAt")
+        closedAt = try session.nullableString("closedAt")
+        closeReason = try session.nullableString("closeReason")
+        softwareVersion = try session.string("softwareVersion")
+    }
 
     struct FaultMark {
         let seconds: Double
@@ -15,7 +33,6 @@ struct SessionReport {
     }
 
     var session: JSONValue { dump.session }
-    var area: String { session["area"]?.stringValue ?? "?" }
     var needles: Int64 { dump.cartridge["needles"]?.intValue ?? 0 }
 
     var durationSeconds: Double {
@@ -40,8 +57,8 @@ struct SessionReport {
     var summaryLines: [String] {
         let faults = faultMarks
         return [
-            "Session \(session["id"]?.stringValue ?? "?") on \(area), cartridge \(session["cartridge"]?.stringValue ?? "?") (\(needles) needles)",
-            "Opened \(session["openedAt"]?.stringValue ?? "?"), closed \(session["closedAt"]?.stringValue ?? "(open)")\(session["closeReason"]?.stringValue.map { " (\($0))" } ?? "")",
+            "Session \(id) on \(area), cartridge \(cartridgeSerial) (\(needles) needles)",
+            "Opened \(openedAt), closed \(closedAt ?? "(open)")\(closeReason.map { " (\($0))" } ?? "")",
             "Duration \(Self.clock(durationSeconds)) (\(String(format: "%.1f", durationSeconds)) s, from the pen's monotonic ticks)",
             "Strokes \(strokes), micro-channels \(strokes * needles) (strokes × \(needles) needles)",
             "Deepest depth on \(area): \(millimetres(deepestMicrometres))",
@@ -50,7 +67,7 @@ struct SessionReport {
                     ? ""
                     : ": "
                         + faults.map { "\($0.code) at \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", ")),
-            "Software \(session["softwareVersion"]?.stringValue ?? "?")",
+            "Software \(softwareVersion)",
         ]
     }
 
@@ -72,7 +89,7 @@ struct SessionReport {
         func x(_ seconds: Double) -> Double { Self.left + (Self.right - Self.left) * seconds / span }
         var parts: [String] = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"640\" viewBox=\"0 0 960 640\" font-family=\"sans-serif\" font-size=\"13\">",
-            "<title>\(Self.escape("Session \(session["id"]?.stringValue ?? "?") report"))</title>",
+            "<title>\(Self.escape("Session \(id) report"))</title>",
             "<rect width=\"960\" height=\"640\" fill=\"white\"/>",
         ]
         for (index, line) in summaryLines.enumerated() {

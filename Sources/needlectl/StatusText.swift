@@ -1,86 +1,85 @@
 import NeedledRPC
 
-/// Human renderings of the daemon's JSON.
+/// Human renderings of the daemon's results, each read through a `ResultReader`: a field the
+/// daemon did not send as documented is an error that names it (exit 76), never a "?".
 enum StatusText {
-    static func render(_ status: JSONValue) -> String {
-        let state = status["state"]?.stringValue ?? "?"
-        let homed = status["homed"] == .bool(true) ? "homed" : "not homed"
+    static func render(_ result: JSONValue) throws(ResultShapeError) -> String {
+        let status = ResultReader(.penStatus, result)
+        let homed = try status.bool("homed") ? "homed" : "not homed"
         var lines = [
-            "state      \(state) (\(homed))",
-            "depth      \(mm(status["depthMicrometres"])) (target \(mm(status["depthTargetMicrometres"])), limit \(mm(status["maxDepthMicrometres"])))",
-            "speed      \(hz(status["speedHertz"])) (target \(hz(status["speedTargetHertz"])))",
+            "state      \(try status.string("state")) (\(homed))",
+            "depth      \(mm(try status.integer("depthMicrometres"))) (target \(mm(try status.integer("depthTargetMicrometres"))), limit \(mm(try status.integer("maxDepthMicrometres"))))",
+            "speed      \(hz(try status.number("speedHertz"))) (target \(hz(try status.number("speedTargetHertz"))))",
         ]
-        if let cartridge = status["cartridge"], cartridge != .null {
-            let accepted = cartridge["accepted"] == .bool(true) ? "accepted" : "not accepted"
-            lines.append("cartridge  \(cartridge["serial"]?.stringValue ?? "?") (\(accepted))")
+        if let cartridge = try status.nullableObject("cartridge") {
+            let accepted = try cartridge.bool("accepted") ? "accepted" : "not accepted"
+            lines.append("cartridge  \(try cartridge.nullableString("serial") ?? "serial not read") (\(accepted))")
         } else {
             lines.append("cartridge  none inserted")
         }
-        if let session = status["session"], session != .null {
+        if let session = try status.nullableObject("session") {
             lines.append(
-                "session    \(session["id"]?.stringValue ?? "?") on \(session["area"]?.stringValue ?? "?") since \(session["openedAt"]?.stringValue ?? "?")"
+                "session    \(try session.string("id")) on \(try session.string("area")) since \(try session.string("openedAt"))"
             )
         } else {
             lines.append("session    none open")
         }
-        if let fault = status["fault"], fault != .null {
-            lines.append("FAULT      \(fault["code"]?.stringValue ?? "?"): \(fault["message"]?.stringValue ?? "")")
-            lines.append("           \(fault["action"]?.stringValue ?? "")")
+        if let fault = try status.nullableObject("fault") {
+            lines.append("FAULT      \(try fault.string("code")): \(try fault.string("message"))")
+            lines.append("           \(try fault.string("action"))")
         } else {
             lines.append("fault      none")
         }
-        if status["recordsWritable"] == .bool(false) {
+        if try !status.bool("recordsWritable") {
             lines.append("RECORDS    cannot be written: the pen does not treat until they can")
-        } else if let warning = status["recordsWarning"]?.stringValue {
+        } else if let warning = try status.optionalString("recordsWarning") {
             lines.append("RECORDS    \(warning)")
-        } else if let percent = status["recordsFillPercent"]?.intValue {
-            lines.append("records    \(percent) % full")
+        } else {
+            lines.append("records    \(try status.integer("recordsFillPercent")) % full")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// One line per telemetry update.
-    static func line(_ status: JSONValue) -> String {
-        let state = status["state"]?.stringValue ?? "?"
+    /// One line per telemetry update (a `telemetry` notification carries a `pen.status`).
+    static func line(_ result: JSONValue) throws(ResultShapeError) -> String {
+        let status = ResultReader(.penStatus, result)
+        let state = try status.string("state")
         var text =
-            "\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) depth \(mm(status["depthMicrometres"]))/\(mm(status["depthTargetMicrometres"]))  speed \(hz(status["speedHertz"]))/\(hz(status["speedTargetHertz"]))"
-        if let fault = status["fault"], fault != .null { text += "  FAULT \(fault["code"]?.stringValue ?? "?")" }
+            "\(state.padding(toLength: 9, withPad: " ", startingAt: 0)) depth \(mm(try status.integer("depthMicrometres")))/\(mm(try status.integer("depthTargetMicrometres")))  speed \(hz(try status.number("speedHertz")))/\(hz(try status.number("speedTargetHertz")))"
+        if let fault = try status.nullableObject("fault") { text += "  FAULT \(try fault.string("code"))" }
         return text
     }
 
-    static func info(_ info: JSONValue) -> String {
+    static func info(_ result: JSONValue) throws(ResultShapeError) -> String {
+        let info = ResultReader(.daemonInfo, result)
+        let limits = try info.object("limits")
         var lines = [
-            "needled \(info["version"]?.stringValue ?? "?") on the \(info["backend"]?.stringValue ?? "?") backend at \(info["tickRateHertz"]?.intValue ?? 0) Hz"
+            "needled \(try info.string("version")) on the \(try info.string("backend")) backend at \(try info.integer("tickRateHertz")) Hz",
+            "depth      at most \(mm(try limits.integer("maxDepthMicrometres")))",
+            "speed      \(hz(try limits.number("minSpeedHertz"))) to \(hz(try limits.number("maxSpeedHertz")))",
+            try configuration(info),
         ]
-        if let limits = info["limits"] {
-            lines.append("depth      at most \(mm(limits["maxDepthMicrometres"]))")
-            lines.append("speed      \(hz(limits["minSpeedHertz"])) to \(hz(limits["maxSpeedHertz"]))")
+        var areas: [String] = []
+        for area in try info.array("areas") {
+            areas.append("\(try area.string("area")) \(mm(try area.integer("maxDepthMicrometres")))")
         }
-        lines.append(configuration(info["configuration"]))
-        if case .array(let areas)? = info["areas"] {
-            lines.append(
-                "areas      "
-                    + areas.map { "\($0["area"]?.stringValue ?? "?") \(mm($0["maxDepthMicrometres"]))" }.joined(
-                        separator: ", "))
-        }
+        lines.append("areas      " + areas.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 
-    /// The configuration line: the file, the first 12 hex digits of its SHA-256 (enough to
-    /// compare with `sha256sum`), and when it was read.
-    static func configuration(_ source: JSONValue?) -> String {
-        guard let source, source != .null else { return "config     built-in defaults (no file)" }
-        let hash = source["sha256"]?.stringValue ?? "?"
+    /// The configuration line of `daemon.info`: the file, the first 12 hex digits of its SHA-256
+    /// (enough to compare with `sha256sum`), and when it was read.
+    static func configuration(_ info: ResultReader) throws(ResultShapeError) -> String {
+        guard let source = try info.nullableObject("configuration") else {
+            return "config     built-in defaults (no file)"
+        }
+        let hash = try source.string("sha256")
         return
-            "config     \(source["path"]?.stringValue ?? "?"), sha256 \(hash.prefix(12))…, loaded \(source["loadedAt"]?.stringValue ?? "?")"
+            "config     \(try source.string("path")), sha256 \(hash.prefix(12))…, loaded \(try source.string("loadedAt"))"
     }
 
-    static func mm(_ value: JSONValue?) -> String { value?.intValue.map(millimetres) ?? "?" }
-    static func hz(_ value: JSONValue?) -> String {
-        switch value {
-        case .int(let v)?: "\(v) Hz"
-        case .double(let v)?: "\((v * 10).rounded() / 10) Hz"
-        default: "?"
-        }
+    static func mm(_ micrometres: Int64) -> String { millimetres(micrometres) }
+    static func hz(_ hertz: Double) -> String {
+        hertz == hertz.rounded() ? "\(Int64(hertz)) Hz" : "\((hertz * 10).rounded() / 10) Hz"
     }
 }

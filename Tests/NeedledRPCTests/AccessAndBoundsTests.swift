@@ -55,6 +55,24 @@ struct AccessAndBoundsTests {
         }
     }
 
+    /// Access is decided from each method's own role (issue 19, item 2): a read-only client is
+    /// refused exactly the operator's methods, an operator none, and a name that is no method is
+    /// left to dispatch's -32601 (no handler exists for it: dispatch switches over `APIMethod`).
+    @Test("Each method's role decides access, for every method and both roles")
+    func accessFromTheMethodsRole() throws {
+        func request(_ method: String) throws -> JSONRPCRequest {
+            let value = JSONValue.object([("jsonrpc", "2.0"), ("id", 1), ("method", .string(method))])
+            return try JSONRPCRequest.validate(value).get()
+        }
+        for method in APIMethod.allCases {
+            #expect(APIMethods.allows(.operator, try request(method.name)), "\(method.name)")
+            #expect(
+                APIMethods.allows(.readOnly, try request(method.name)) == (method.role == .readOnly), "\(method.name)")
+        }
+        #expect(APIMethods.all == APIMethod.allCases.map(\.name))
+        #expect(APIMethods.allows(.readOnly, try request("pen.teleport")))
+    }
+
     func channel(
         service: any RPCService, role: AccessRole = .operator, limits: ConnectionLimits = ConnectionLimits()
     ) throws -> EmbeddedChannel {

@@ -19,7 +19,9 @@ struct LiveView {
     mutating func update(_ status: JSONValue) {
         self.status = status
         updates += 1
-        speedHistory.append(Self.number(status["speedHertz"]) ?? 0)
+        // A status without its speed is drawn as the mismatch it is (`lines`); the history only
+        // keeps speeds the daemon sent.
+        if let speed = try? ResultReader(.penStatus, status).number("speedHertz") { speedHistory.append(speed) }
         if speedHistory.count > Self.historyLength { speedHistory.removeFirst(speedHistory.count - Self.historyLength) }
     }
 
@@ -27,20 +29,37 @@ struct LiveView {
         let width = max(width, 40)
         let rule = String(repeating: "─", count: width)
         var lines = ["needlectl watch · \(socketPath) · update \(updates)", rule]
-        lines += faultBanner(width: width)
-        let state = status["state"]?.stringValue ?? "connecting"
-        let homed = status["homed"] == .bool(true) ? "homed" : "not homed"
-        let motor = status["motorEnabled"] == .bool(true) ? "motor on" : "motor off"
-        lines.append(" STATE      \(state.uppercased())  (\(homed), \(motor))")
-        let depth = Self.number(status["depthMicrometres"]) ?? 0
-        let depthTarget = Self.number(status["depthTargetMicrometres"]) ?? 0
-        let depthLimit = Self.number(status["maxDepthMicrometres"]) ?? 0
+        if status == .null {
+            lines.append(" STATE      CONNECTING")
+        } else {
+            do {
+                lines += try pen(ResultReader(.penStatus, status), width: width)
+            } catch {
+                // The daemon's answer drifted from the API: said, never drawn as zeros or "?".
+                lines += Self.wrap("The pen's status cannot be shown: \(error)", width: width, indent: " ")
+            }
+        }
+        lines.append(rule)
+        lines.append(" [s] stop   [e] emergency stop   [q] quit")
+        if !notice.isEmpty { lines.append(" " + notice) }
+        return lines
+    }
+
+    /// The banner, the gauges, the history and the session, from a status read as the API says.
+    private func pen(_ status: ResultReader, width: Int) throws(ResultShapeError) -> [String] {
+        var lines = try faultBanner(status, width: width)
+        let homed = try status.bool("homed") ? "homed" : "not homed"
+        let motor = try status.bool("motorEnabled") ? "motor on" : "motor off"
+        lines.append(" STATE      \(try status.string("state").uppercased())  (\(homed), \(motor))")
+        let depth = Double(try status.integer("depthMicrometres"))
+        let depthTarget = Double(try status.integer("depthTargetMicrometres"))
+        let depthLimit = Double(try status.integer("maxDepthMicrometres"))
         lines.append(
             Self.gauge(
                 " depth      \(Self.millimetres(depth))", value: depth, of: depthLimit,
                 "target \(Self.millimetres(depthTarget)) · limit \(Self.millimetres(depthLimit))", width: width))
-        let speed = Self.number(status["speedHertz"]) ?? 0
-        let speedTarget = Self.number(status["speedTargetHertz"]) ?? 0
+        let speed = try status.number("speedHertz")
+        let speedTarget = try status.number("speedTargetHertz")
         lines.append(
             Self.gauge(
                 " speed      \(Self.hertz(speed))", value: speed, of: speedMaximum,
@@ -49,46 +68,42 @@ struct LiveView {
         let historyWidth = max(10, width - 14)
         lines.append(
             " history    " + Sparkline.render(speedHistory, ceiling: speedMaximum, width: historyWidth))
-        lines += session()
-        lines.append(rule)
-        lines.append(" [s] stop   [e] emergency stop   [q] quit")
-        if !notice.isEmpty { lines.append(" " + notice) }
+        lines += try session(status)
         return lines
     }
 
-    private func faultBanner(width: Int) -> [String] {
-        guard let fault = status["fault"], fault != .null else { return [] }
-        let code = fault["code"]?.stringValue ?? "?"
+    private func faultBanner(_ status: ResultReader, width: Int) throws(ResultShapeError) -> [String] {
+        guard let fault = try status.nullableObject("fault") else { return [] }
+        let code = try fault.string("code")
         let red = "\u{1B}[1;37;41m"
         let reset = "\u{1B}[0m"
         var lines = [red + " FAULT \(code) ".padding(toLength: width, withPad: " ", startingAt: 0) + reset]
-        if let message = fault["message"]?.stringValue { lines += Self.wrap(message, width: width, indent: " ") }
+        lines += Self.wrap(try fault.string("message"), width: width, indent: " ")
         if let meaning = FaultCode(rawValue: code)?.meaning { lines += Self.wrap(meaning, width: width, indent: " ") }
-        if let action = fault["action"]?.stringValue {
-            lines += Self.wrap("What to do: " + action, width: width, indent: " ")
-        }
+        lines += Self.wrap("What to do: " + (try fault.string("action")), width: width, indent: " ")
         lines.append("")
         return lines
     }
 
-    private func session() -> [String] {
+    private func session(_ status: ResultReader) throws(ResultShapeError) -> [String] {
         var lines: [String] = []
-        if let session = status["session"], session != .null {
-            let elapsed = Int(Self.number(session["elapsedSeconds"]) ?? 0)
-            let strokes = Int(Self.number(session["strokes"]) ?? 0)
+        let cartridge = try status.nullableObject("cartridge")
+        if let session = try status.nullableObject("session") {
+            let elapsed = Int(try session.number("elapsedSeconds"))
+            let strokes = Int(try session.integer("strokes"))
             lines.append(
-                " session    \(session["id"]?.stringValue ?? "?") on \(session["area"]?.stringValue ?? "?") · \(Self.clock(elapsed)) · \(strokes) strokes"
+                " session    \(try session.string("id")) on \(try session.string("area")) · \(Self.clock(elapsed)) · \(strokes) strokes"
             )
-            let used = Int(Self.number(session["cartridgeUseSeconds"]) ?? 0)
-            let allowed = Int(Self.number(session["maxCartridgeUseSeconds"]) ?? 0)
-            let accepted = status["cartridge"]?["accepted"] == .bool(true) ? "accepted" : "not accepted"
+            let used = Int(try session.number("cartridgeUseSeconds"))
+            let allowed = Int(try session.number("maxCartridgeUseSeconds"))
+            let accepted = try cartridge?.bool("accepted") == true ? "accepted" : "not accepted"
             lines.append(
-                " cartridge  \(session["cartridge"]?.stringValue ?? "?") (\(accepted)) · used \(Self.clock(used)) of \(Self.clock(allowed))"
+                " cartridge  \(try session.string("cartridge")) (\(accepted)) · used \(Self.clock(used)) of \(Self.clock(allowed))"
             )
         } else {
             lines.append(" session    none open")
-            if let cartridge = status["cartridge"], cartridge != .null {
-                lines.append(" cartridge  \(cartridge["serial"]?.stringValue ?? "?") inserted")
+            if let cartridge {
+                lines.append(" cartridge  \(try cartridge.nullableString("serial") ?? "serial not read") inserted")
             } else {
                 lines.append(" cartridge  none inserted")
             }

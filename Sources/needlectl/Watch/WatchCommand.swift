@@ -33,12 +33,12 @@ struct Watch: ParsableCommand {
     }
 
     private func runLines(_ client: NeedledClient) throws {
-        _ = try client.call("telemetry.subscribe", params: .object([("hz", .int(Int64(hz)))]))
+        _ = try client.call(.telemetrySubscribe, params: .object([("hz", .int(Int64(hz)))]))
         var seen = 0
         while count.map({ seen < $0 }) ?? true {
             let message = try client.readMessage()
             guard message["method"] == .string("telemetry"), let params = message["params"] else { continue }
-            print(connection.json ? params.serialized : StatusText.line(params))
+            print(connection.json ? params.serialized : try StatusText.line(params))
             fflush(nil)
             seen += 1
         }
@@ -47,12 +47,12 @@ struct Watch: ParsableCommand {
     private func runLive(_ client: NeedledClient, _ terminal: TerminalSession) throws {
         var view = LiveView()
         view.socketPath = connection.path
-        if let limits = try? client.call("daemon.info")["limits"] {
+        if let limits = try? client.call(.daemonInfo)["limits"] {
             view.speedMinimum = LiveView.number(limits["minSpeedHertz"]) ?? 0
             view.speedMaximum = LiveView.number(limits["maxSpeedHertz"]) ?? 150
         }
-        view.update(try client.call("pen.status"))
-        _ = try client.call("telemetry.subscribe", params: .object([("hz", .int(Int64(min(hz, 10))))]))
+        view.update(try client.call(.penStatus))
+        _ = try client.call(.telemetrySubscribe, params: .object([("hz", .int(Int64(min(hz, 10))))]))
         terminal.draw(view.lines(width: terminal.size.columns))
         defer { terminal.restore() }
         var pending = true
@@ -81,12 +81,14 @@ struct Watch: ParsableCommand {
                 switch key {
                 case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 4:  // Ctrl-C, Ctrl-D
                     terminal.restore()
-                    print("Stopped watching; the pen is \(view.status["state"]?.stringValue ?? "?").")
+                    // The last state shown; the view said it if the status could not be read.
+                    let state = try? ResultReader(.penStatus, view.status).string("state")
+                    print(state.map { "Stopped watching; the pen is \($0)." } ?? "Stopped watching.")
                     return
                 case UInt8(ascii: "s"), UInt8(ascii: "S"):
-                    view.notice = stop("pen.stop", sent: "Stop sent")
+                    view.notice = stop(.penStop, sent: "Stop sent")
                 case UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: " "):
-                    view.notice = stop("pen.emergencyStop", sent: "Emergency stop sent")
+                    view.notice = stop(.penEmergencyStop, sent: "Emergency stop sent")
                 default: continue
                 }
                 pending = true
@@ -106,12 +108,14 @@ struct Watch: ParsableCommand {
     /// A stop on a connection of its own, as its first line: the daemon takes that on its
     /// acceptor's thread, ahead of anything its event loop is busy with (Docs/api.md, "A stop
     /// always gets through"); this view's connection is busy with telemetry besides.
-    private func stop(_ method: String, sent: String) -> String {
+    private func stop(_ method: APIMethod, sent: String) -> String {
         do {
             let result = try NeedledClient(path: connection.path).call(method)
-            return "\(sent): the pen is \(result["state"]?.stringValue ?? "?")."
+            return "\(sent): the pen is \(try ResultReader(method, result).string("state"))."
         } catch let error as RPCError {
             return "Refused: \(error.message)"
+        } catch let error as ResultShapeError {
+            return "\(sent), but \(error)"
         } catch {
             return "Could not send: \(error)"
         }

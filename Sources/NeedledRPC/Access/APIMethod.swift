@@ -1,0 +1,59 @@
+/// Every method of the API (Docs/api.md), one case each: its name on the wire and the role it
+/// needs. The role is an exhaustive switch, so a method added without one does not compile; the
+/// daemon's dispatch switches over these cases, so a method without a handler does not compile
+/// either, and a name that is not a case reaches no handler (-32601). Declaration order is
+/// `rpc.listMethods`' order.
+public enum APIMethod: String, CaseIterable, Sendable {
+    case daemonInfo = "daemon.info"
+    case daemonStats = "daemon.stats"
+    case listMethods = "rpc.listMethods"
+    case penStatus = "pen.status"
+    case penHome = "pen.home"
+    case penArm = "pen.arm"
+    case penStart = "pen.start"
+    case penStop = "pen.stop"
+    case penEmergencyStop = "pen.emergencyStop"
+    case penResetFault = "pen.resetFault"
+    case penSetDepth = "pen.setDepth"
+    case penSetSpeed = "pen.setSpeed"
+    case sessionOpen = "session.open"
+    case sessionClose = "session.close"
+    case sessionAcceptCartridge = "session.acceptCartridge"
+    case sessionList = "session.list"
+    case sessionGet = "session.get"
+    case cartridgeRegister = "cartridge.register"
+    case cartridgeList = "cartridge.list"
+    case cartridgeGet = "cartridge.get"
+    case sessionTelemetry = "session.telemetry"
+    case telemetrySubscribe = "telemetry.subscribe"
+    case telemetryUnsubscribe = "telemetry.unsubscribe"
+    case eventsSubscribe = "events.subscribe"
+    case eventsUnsubscribe = "events.unsubscribe"
+    case faultList = "fault.list"
+    case faultGet = "fault.get"
+    case sessionVerify = "session.verify"
+    case recordsVerify = "records.verify"
+    case sessionExport = "session.export"
+    case recordsExport = "records.export"
+    case simInjectFault = "sim.injectFault"
+    case simClearFault = "sim.clearFault"
+
+    /// The least role that may call the method. Reading, and stopping the pen, is anyone's who
+    /// may connect (stopping is always safe, and whoever watches a treatment must be able to);
+    /// moving the needles and changing the records is the operator's.
+    public var role: AccessRole {
+        switch self {
+        case .daemonInfo, .daemonStats, .listMethods, .penStatus, .penStop, .penEmergencyStop, .sessionList,
+            .sessionGet, .sessionTelemetry, .cartridgeList, .cartridgeGet, .telemetrySubscribe,
+            .telemetryUnsubscribe, .eventsSubscribe, .eventsUnsubscribe, .faultList, .faultGet, .sessionVerify,
+            .recordsVerify, .sessionExport, .recordsExport:
+            .readOnly
+        case .penHome, .penArm, .penStart, .penResetFault, .penSetDepth, .penSetSpeed, .sessionOpen, .sessionClose,
+            .sessionAcceptCartridge, .cartridgeRegister, .simInjectFault, .simClearFault:
+            .operator
+        }
+    }
+
+    /// The method's name on the wire.
+    public var name: String { rawValue }
+}
