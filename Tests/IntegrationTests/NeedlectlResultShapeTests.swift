@@ -1,4 +1,5 @@
 import Foundation
+import NeedledRPC
 import Testing
 
 /// needlectl reads every result through the API's typed reader (issue 19, item 2): against a
@@ -6,30 +7,38 @@ import Testing
 /// (EX_PROTOCOL), where it used to print "?" in the field's place.
 @Suite("needlectl against a result that drifted from the API")
 struct NeedlectlResultShapeTests {
-    /// A one-connection stand-in for needled (socat): reads the request, answers `result`.
-    static func standIn(answering result: String) throws -> (Process, String) {
+    /// A one-connection stand-in for needled: the socket is bound and listening before this
+    /// returns (nothing to wait for); a thread accepts one client, reads its request line and
+    /// answers `result` as request 1's.
+    static func standIn(answering result: String) throws -> (Thread, String) {
         let path = NSTemporaryDirectory() + "needled-standin-\(UUID().uuidString.prefix(8)).sock"
-        let socat = Process()
-        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-        // The reply from a file: socat's address syntax would take the JSON's quotes for its own.
-        let replyPath = path + ".reply"
-        try (#"{"jsonrpc":"2.0","id":1,"result":\#(result)}"# + "\n").write(
-            toFile: replyPath, atomically: true, encoding: .utf8)
-        socat.arguments = ["UNIX-LISTEN:\(path)", "SYSTEM:read line; cat \(replyPath)"]
-        try socat.run()
-        // Until socat has bound the socket (its file appears), up to 5 s.
-        let deadline = Date().addingTimeInterval(5)
-        while !FileManager.default.fileExists(atPath: path) && Date() < deadline { usleep(5_000) }
-        return (socat, path)
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let address = try #require(UnixSocketAddress(path: path))
+        try #require(address.withSocketAddress { bind(listener, $0, $1) } == 0, "bind \(path): errno \(errno)")
+        try #require(listen(listener, 1) == 0)
+        let reply = Array((#"{"jsonrpc":"2.0","id":1,"result":\#(result)}"# + "\n").utf8)
+        let thread = Thread {
+            defer {
+                close(listener)
+                unlink(path)
+            }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            defer { close(client) }
+            var byte: UInt8 = 0
+            while read(client, &byte, 1) == 1 && byte != UInt8(ascii: "\n") {}  // the request line
+            _ = reply.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+        }
+        thread.start()
+        return (thread, path)
     }
 
     @Test("pen.status without depthMicrometres: exit 76 naming the method and the field, nothing printed")
     func missingField() throws {
-        let (socat, path) = try Self.standIn(
+        let (_, path) = try Self.standIn(
             answering:
                 #"{"state":"idle","homed":false,"depthTargetMicrometres":0,"maxDepthMicrometres":1500,"speedHertz":0,"speedTargetHertz":100,"fault":null,"cartridge":null,"session":null,"recordsWritable":true,"recordsFillPercent":0,"recordsWarning":null}"#
         )
-        defer { socat.terminate() }
         let (code, output, errors) = try DaemonProcess.run(
             DaemonProcess.binary("needlectl"), ["--socket", path, "status"])
         #expect(code == 76)
@@ -42,11 +51,10 @@ struct NeedlectlResultShapeTests {
 
     @Test("A field of another type inside an object is named with its path")
     func changedNestedField() throws {
-        let (socat, path) = try Self.standIn(
+        let (_, path) = try Self.standIn(
             answering:
                 #"{"state":"fault","homed":true,"depthMicrometres":0,"depthTargetMicrometres":0,"maxDepthMicrometres":1500,"speedHertz":0,"speedTargetHertz":100,"fault":{"code":7,"message":"x","action":"y"},"cartridge":null,"session":null,"recordsWritable":true,"recordsFillPercent":0,"recordsWarning":null}"#
         )
-        defer { socat.terminate() }
         let (code, _, errors) = try DaemonProcess.run(DaemonProcess.binary("needlectl"), ["--socket", path, "status"])
         #expect(code == 76)
         #expect(
