@@ -14,7 +14,8 @@ public import PenSimulator
 /// next tick (`ControlLoop.applyRequestsBetweenTicks`), so `send` throws the rejection the
 /// daemon would answer. What the socket side would take from the rings (replies, events,
 /// snapshots, a frozen fault window) the harness takes after every call, as the daemon's event
-/// loop does, so no ring fills.
+/// loop does, so no ring fills. The loop is a reference: copies of a harness share it, so a test
+/// or a treatment makes one harness and keeps it.
 public struct SimulationHarness: Sendable {
     public let loop: ControlLoop<SimulatedBackend>
     public private(set) var lastOutput: TickOutput?
