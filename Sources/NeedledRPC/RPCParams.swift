@@ -32,6 +32,19 @@ public struct RPCParams: Sendable {
         }
     }
 
+    /// A page's `limit`: absent, `defaultValue`; else a whole number within `range`, or the error
+    /// naming the param and the range ("1 to 1000 sessions").
+    public func limit(
+        default defaultValue: Int64, in range: ClosedRange<Int64>, of things: String
+    ) throws(RPCError) -> Int {
+        guard self["limit"] != nil else { return Int(defaultValue) }
+        let limit = try requiredInteger("limit", meaning: "\(range.lowerBound) to \(range.upperBound) \(things)")
+        guard range.contains(limit) else {
+            throw .invalidParams("\"limit\" must be from \(range.lowerBound) to \(range.upperBound), not \(limit).")
+        }
+        return Int(limit)
+    }
+
     public func requiredNumber(_ key: String, meaning: String) throws(RPCError) -> Double {
         guard let value = self[key] else { throw .invalidParams("\(method) needs \"\(key)\" (\(meaning)).") }
         switch value {

@@ -32,59 +32,83 @@ public struct ResultReader: Sendable {
         ResultShapeError(method: method, field: path + key, expected: expected, found: found)
     }
 
+    /// The one way a field is read: present, and what `extract` makes of it; anything else is
+    /// an error naming the field.
+    private func required<Value>(
+        _ key: String, _ expected: String, _ extract: (JSONValue) -> Value?
+    ) throws(ResultShapeError) -> Value {
+        let member = try field(key, expected: expected)
+        guard let value = extract(member) else { throw mismatch(key, expected, member) }
+        return value
+    }
+
+    /// As `required`, with null read as nil (the field present either way).
+    private func nullable<Value>(
+        _ key: String, _ expected: String, _ extract: (JSONValue) -> Value?
+    ) throws(ResultShapeError) -> Value? {
+        let member = try field(key, expected: expected + " or null")
+        if member == .null { return nil }
+        guard let value = extract(member) else { throw mismatch(key, expected + " or null", member) }
+        return value
+    }
+
+    private static func text(_ value: JSONValue) -> String? {
+        if case .string(let text) = value { text } else { nil }
+    }
+
+    private static func isObject(_ value: JSONValue) -> JSONValue? {
+        if case .object = value { value } else { nil }
+    }
+
+    private func child(_ value: JSONValue, at key: String) -> ResultReader {
+        ResultReader(method, value, path: path + key + ".")
+    }
+
+    private func children(_ elements: [JSONValue], at prefix: String) -> [ResultReader] {
+        elements.enumerated().map { index, element in ResultReader(method, element, path: path + prefix + "[\(index)].")
+        }
+    }
+
     public func string(_ key: String) throws(ResultShapeError) -> String {
-        let member = try field(key, expected: "a string")
-        guard case .string(let text) = member else { throw mismatch(key, "a string", member) }
-        return text
+        try required(key, "a string", Self.text)
     }
 
     /// A string, or null (present either way).
     public func nullableString(_ key: String) throws(ResultShapeError) -> String? {
-        let member = try field(key, expected: "a string or null")
-        if member == .null { return nil }
-        guard case .string(let text) = member else { throw mismatch(key, "a string or null", member) }
-        return text
+        try nullable(key, "a string", Self.text)
     }
 
     public func integer(_ key: String) throws(ResultShapeError) -> Int64 {
-        let member = try field(key, expected: "an integer")
-        guard case .int(let number) = member else { throw mismatch(key, "an integer", member) }
-        return number
+        try required(key, "an integer") { if case .int(let number) = $0 { number } else { nil } }
     }
 
     public func number(_ key: String) throws(ResultShapeError) -> Double {
-        let member = try field(key, expected: "a number")
-        switch member {
-        case .int(let number): return Double(number)
-        case .double(let number): return number
-        default: throw mismatch(key, "a number", member)
+        try required(key, "a number") { member in
+            switch member {
+            case .int(let number): Double(number)
+            case .double(let number): number
+            default: nil
+            }
         }
     }
 
     public func bool(_ key: String) throws(ResultShapeError) -> Bool {
-        let member = try field(key, expected: "a boolean")
-        guard case .bool(let flag) = member else { throw mismatch(key, "a boolean", member) }
-        return flag
+        try required(key, "a boolean") { if case .bool(let flag) = $0 { flag } else { nil } }
     }
 
     public func object(_ key: String) throws(ResultShapeError) -> ResultReader {
-        let member = try field(key, expected: "an object")
-        guard case .object = member else { throw mismatch(key, "an object", member) }
-        return ResultReader(method, member, path: path + key + ".")
+        child(try required(key, "an object", Self.isObject), at: key)
     }
 
     /// An object, or null (present either way): a session, a cartridge, a fault.
     public func nullableObject(_ key: String) throws(ResultShapeError) -> ResultReader? {
-        let member = try field(key, expected: "an object or null")
-        if member == .null { return nil }
-        guard case .object = member else { throw mismatch(key, "an object or null", member) }
-        return ResultReader(method, member, path: path + key + ".")
+        try nullable(key, "an object", Self.isObject).map { child($0, at: key) }
     }
 
     /// A field the API adds only in some states (`recordsWarning`): absent or null is nil.
     public func optionalString(_ key: String) throws(ResultShapeError) -> String? {
         guard case .object = value, let member = value[key], member != .null else { return nil }
-        guard case .string(let text) = member else { throw mismatch(key, "a string", member) }
+        guard let text = Self.text(member) else { throw mismatch(key, "a string", member) }
         return text
     }
 
@@ -95,15 +119,11 @@ public struct ResultReader: Sendable {
                 method: method, field: path.isEmpty ? "(the result)" : String(path.dropLast()), expected: "an array",
                 found: value)
         }
-        return elements.enumerated().map { index, element in ResultReader(method, element, path: path + "[\(index)].") }
+        return children(elements, at: "")
     }
 
     public func array(_ key: String) throws(ResultShapeError) -> [ResultReader] {
-        let member = try field(key, expected: "an array")
-        guard case .array(let elements) = member else { throw mismatch(key, "an array", member) }
-        return elements.enumerated().map { index, element in
-            ResultReader(method, element, path: path + key + "[\(index)].")
-        }
+        children(try required(key, "an array") { if case .array(let elements) = $0 { elements } else { nil } }, at: key)
     }
 }
 

@@ -14,13 +14,10 @@ struct FaultRecordsMethods {
         case .faultList:
             let params = try RPCParams(request, allowed: ["session", "limit"])
             let session: Int64? = params["session"] == nil ? nil : try sessionID(params, key: "session").id
-            let limit = params["limit"] == nil ? 50 : try params.requiredInteger("limit", meaning: "1 to 1000 faults")
-            guard (1...1000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 1000, not \(limit).")
-            }
+            let limit = try params.limit(default: 50, in: 1...1000, of: "faults")
             return eventLoop.makeFutureWithTask {
                 .array(
-                    try await store.faults(session: session, limit: Int(limit)).map {
+                    try await store.faults(session: session, limit: limit).map {
                         StatusJSON.faultRecord($0, recordIDPrefix: prefix)
                     })
             }
@@ -30,15 +27,11 @@ struct FaultRecordsMethods {
             guard let id = Int64(text.hasPrefix("F-") ? String(text.dropFirst(2)) : text) else {
                 throw .invalidParams("\"id\" must be a fault id such as F-0001, not \"\(text)\".")
             }
-            let limit =
-                params["limit"] == nil ? 100_000 : try params.requiredInteger("limit", meaning: "1 to 100000 samples")
-            guard (1...100_000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 100000, not \(limit).")
-            }
+            let limit = try params.limit(default: 100_000, in: 1...100_000, of: "samples")
             return storedRecord(
                 on: eventLoop,
                 named: "fault \(text)", text: text,
-                fetch: { (try await store.fault(id: id), try await store.flightSamples(fault: id, limit: Int(limit))) },
+                fetch: { (try await store.fault(id: id), try await store.flightSamples(fault: id, limit: limit)) },
                 json: { StatusJSON.faultRecord($0, recordIDPrefix: prefix) }, childrenKey: "samples",
                 childJSON: StatusJSON.flightSample)
         default: throw .methodNotFound(request.method)  // routed here only for its own methods

@@ -17,13 +17,10 @@ struct SessionRecordsMethods {
         case .sessionList:
             let params = try RPCParams(request, allowed: ["since", "limit"])
             let since = try params.optionalString("since", meaning: "an ISO 8601 time, e.g. 2026-11-24T00:00:00Z")
-            let limit = params["limit"] == nil ? 50 : try params.requiredInteger("limit", meaning: "1 to 1000 sessions")
-            guard (1...1000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 1000, not \(limit).")
-            }
+            let limit = try params.limit(default: 50, in: 1...1000, of: "sessions")
             return eventLoop.makeFutureWithTask {
                 .array(
-                    try await store.sessions(since: since, limit: Int(limit)).map {
+                    try await store.sessions(since: since, limit: limit).map {
                         StatusJSON.session($0, recordIDPrefix: prefix)
                     })
             }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
@@ -71,25 +68,18 @@ struct SessionRecordsMethods {
                 throw .invalidParams("\"since\" must be an ISO 8601 date or time such as 2026-01-01, not \"\(since)\".")
             }
             let after: Int64 = params["after"] == nil ? 0 : try sessionID(params, key: "after").id
-            let limit = params["limit"] == nil ? 20 : try params.requiredInteger("limit", meaning: "1 to 200 sessions")
-            guard (1...200).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 200, not \(limit).")
-            }
-            return exporter.page(since: since, after: after, limit: Int(limit))
+            let limit = try params.limit(default: 20, in: 1...200, of: "sessions")
+            return exporter.page(since: since, after: after, limit: limit)
         case .sessionTelemetry:
             let params = try RPCParams(request, allowed: ["id", "limit", "after"])
             let (_, id) = try sessionID(params)
-            let limit =
-                params["limit"] == nil ? 600 : try params.requiredInteger("limit", meaning: "1 to 36000 samples")
-            guard (1...36_000).contains(limit) else {
-                throw .invalidParams("\"limit\" must be from 1 to 36000, not \(limit).")
-            }
+            let limit = try params.limit(default: 600, in: 1...36_000, of: "samples")
             let after =
                 params["after"] == nil
                 ? -1 : try params.requiredInteger("after", meaning: "the last tick already read, for the next page")
             return eventLoop.makeFutureWithTask {
                 .array(
-                    try await store.telemetry(session: id, afterTick: after, limit: Int(limit)).map(StatusJSON.sample))
+                    try await store.telemetry(session: id, afterTick: after, limit: limit).map(StatusJSON.sample))
             }
         default: throw .methodNotFound(request.method)  // routed here only for its own methods
         }

@@ -34,6 +34,6 @@ extension SimulatedFault {
 
     /// Every fault's name, by control number: what `sim.injectFault` and `sim.clearFault` take.
     public static var controlNames: [String] {
-        (0...UInt8.max).prefix { from($0) != nil }.compactMap { from($0)?.rawValue }
+        allCases.sorted { $0.control < $1.control }.map(\.rawValue)
     }
 }
