@@ -216,7 +216,11 @@ let package = Package(
         .testTarget(
             name: "NeedledConfigTests", dependencies: ["NeedledConfig", "NeedleCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "NeedledServerTests", dependencies: ["NeedledServer", "NeedledRPC", "NeedledStore"],
+            name: "NeedledServerTests",
+            dependencies: [
+                "NeedledServer", "NeedledRPC", "NeedledStore", "NeedledLoop", "NeedledConfig", "NeedleCore",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
         .testTarget(

@@ -251,7 +251,7 @@ package final class SocketAcceptor: @unchecked Sendable {
             if let phase = stops.handled(stop.kind, ticket: stop.ticket) {
                 stopApplied(stop.kind, phase)
                 stops.answeredAtAccept.add(1, ordering: .relaxed)
-                response = JSONRPCResponse.result(PenService.stopResult(phase), id: stop.id ?? .null)
+                response = JSONRPCResponse.result(PenMethods.stopResult(phase), id: stop.id ?? .null)
             } else if now >= stop.deadline {
                 stops.unansweredAtAccept.add(1, ordering: .relaxed)
                 response = JSONRPCResponse.error(

@@ -91,10 +91,13 @@ struct Connection: ParsableArguments {
     }
 }
 
-func stateSentence(_ verb: String) -> (JSONValue) -> String {
-    { result in
-        if case .string(let state)? = result["state"] { return "\(verb); the pen is \(state)." }
-        return verb + "."
+extension Connection {
+    /// Runs a pen command and says what it did and the phase it left the pen in, read as a
+    /// `CommandAnswer` (a drifted answer is an error naming the field, exit 76).
+    func command(_ method: APIMethod, _ params: JSONValue? = nil, verb: String) throws {
+        try perform(method, params) { result in
+            "\(verb); the pen is \(try CommandAnswer(method, result).state.rawValue)."
+        }
     }
 }
 
@@ -129,40 +132,40 @@ struct Home: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Home the depth axis (needed after power-up and after a fault reset).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform(.penHome, human: stateSentence("Homing")) }
+    func run() throws { try connection.command(.penHome, verb: "Homing") }
 }
 
 struct Arm: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Arm the pen (needs a session and an accepted cartridge).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform(.penArm, human: stateSentence("Armed")) }
+    func run() throws { try connection.command(.penArm, verb: "Armed") }
 }
 
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the needles (the pen must be armed).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform(.penStart, human: stateSentence("Started")) }
+    func run() throws { try connection.command(.penStart, verb: "Started") }
 }
 
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop the needles (ramps down; never refused).")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform(.penStop, human: stateSentence("Stopping")) }
+    func run() throws { try connection.command(.penStop, verb: "Stopping") }
 }
 
 struct EStop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estop", abstract: "Emergency stop: motor off now, fault latched.")
     @OptionGroup var connection: Connection
-    func run() throws { try connection.perform(.penEmergencyStop, human: stateSentence("Emergency stop")) }
+    func run() throws { try connection.command(.penEmergencyStop, verb: "Emergency stop") }
 }
 
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reset a latched fault (then home again).")
     @OptionGroup var connection: Connection
     func run() throws {
-        try connection.perform(.penResetFault, human: stateSentence("Fault reset; home the pen next"))
+        try connection.command(.penResetFault, verb: "Fault reset; home the pen next")
     }
 }
 
@@ -177,9 +180,9 @@ struct Depth: ParsableCommand {
         }
     }
     func run() throws {
-        try connection.perform(
+        try connection.command(
             .penSetDepth, .object([("micrometres", .int(value.micrometres))]),
-            human: stateSentence("Depth set to \(millimetres(value.micrometres))"))
+            verb: "Depth set to \(millimetres(value.micrometres))")
     }
 }
 
@@ -196,9 +199,9 @@ struct Speed: ParsableCommand {
     func run() throws {
         let hertz = value.hertz
         let number: JSONValue = hertz == hertz.rounded() ? .int(Int64(hertz)) : .double(hertz)
-        try connection.perform(
+        try connection.command(
             .penSetSpeed, .object([("hertz", number)]),
-            human: stateSentence("Speed set to \(number.serialized) Hz"))
+            verb: "Speed set to \(number.serialized) Hz")
     }
 }
 
@@ -281,7 +284,11 @@ struct Session: ParsableCommand {
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close the open session.")
         @OptionGroup var connection: Connection
-        func run() throws { try connection.perform(.sessionClose, human: stateSentence("Session closed")) }
+        func run() throws {
+            try connection.perform(.sessionClose) { result in
+                "Session closed; the pen is \(try ResultReader(.sessionClose, result).string("state"))."
+            }
+        }
     }
 }
 

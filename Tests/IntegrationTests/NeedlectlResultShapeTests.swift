@@ -60,4 +60,22 @@ struct NeedlectlResultShapeTests {
         #expect(
             errors.hasPrefix("needlectl: pen.status answered a result whose \"fault.code\" is a number, not a string"))
     }
+
+    @Test("A command's answer is read as the one CommandAnswer the daemon writes: a state it does not know is named")
+    func commandAnswer() throws {
+        let (_, path) = try Self.standIn(answering: #"{"accepted":true,"state":"spinning"}"#)
+        let (code, output, errors) = try DaemonProcess.run(
+            DaemonProcess.binary("needlectl"), ["--socket", path, "home"])
+        #expect(code == 76)
+        #expect(output.isEmpty, "no sentence without the state: \(output)")
+        #expect(
+            errors.hasPrefix(
+                "needlectl: pen.home answered a result whose \"state\" is a string, not one of idle, homing, ready,"),
+            "\(errors)")
+
+        let (_, accepted) = try Self.standIn(answering: #"{"accepted":true,"state":"ready"}"#)
+        #expect(
+            try DaemonProcess.run(DaemonProcess.binary("needlectl"), ["--socket", accepted, "home"])
+                == (0, "Homing; the pen is ready.\n", ""))
+    }
 }

@@ -54,6 +54,45 @@ public enum APIMethod: String, CaseIterable, Sendable {
         }
     }
 
+    /// The part of the daemon that answers the method (an exhaustive switch: a method added
+    /// without one does not compile, and the daemon's dispatch routes by it).
+    public var domain: APIDomain {
+        switch self {
+        case .daemonInfo, .daemonStats, .listMethods: .daemon
+        case .penStatus, .penHome, .penArm, .penStart, .penStop, .penEmergencyStop, .penResetFault, .penSetDepth,
+            .penSetSpeed:
+            .pen
+        case .sessionOpen, .sessionClose, .sessionAcceptCartridge: .session
+        case .sessionList, .sessionGet, .sessionTelemetry, .sessionVerify, .recordsVerify, .sessionExport,
+            .recordsExport:
+            .sessionRecords
+        case .cartridgeRegister, .cartridgeList, .cartridgeGet: .cartridges
+        case .faultList, .faultGet: .faultRecords
+        case .telemetrySubscribe, .telemetryUnsubscribe, .eventsSubscribe, .eventsUnsubscribe: .subscriptions
+        case .simInjectFault, .simClearFault: .simulator
+        }
+    }
+
     /// The method's name on the wire.
     public var name: String { rawValue }
+}
+
+/// The parts of the API, each answered by its own small handler in the daemon (Docs/api.md).
+public enum APIDomain: String, CaseIterable, Sendable {
+    /// What the daemon is and how its loop runs.
+    case daemon
+    /// The pen's state and commands.
+    case pen
+    /// The open treatment session.
+    case session
+    /// The sessions' records: lists, telemetry, verification, export.
+    case sessionRecords
+    /// The single-use cartridges' ledger.
+    case cartridges
+    /// The faults' records with their flight windows.
+    case faultRecords
+    /// Telemetry and event notifications.
+    case subscriptions
+    /// The simulated pen's injected faults (only with the simulated backend).
+    case simulator
 }

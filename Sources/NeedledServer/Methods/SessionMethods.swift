@@ -1,0 +1,172 @@
+import Foundation
+import NIOCore
+import NeedleCore
+import NeedledConfig
+import NeedledLoop
+import NeedledRPC
+import NeedledStore
+
+/// The open treatment session: `session.open` (the cartridge checked and bound, the loop's session
+/// opened, the record written, in that order, undone together), `session.close` (sealed after its
+/// last events) and `session.acceptCartridge`.
+struct SessionMethods {
+    let eventLoop: any EventLoop
+    let view: PenView
+    let pen: PenMethods
+    let store: TreatmentStore
+    let recorder: EventRecorder
+    let clock: any WallClock
+    let configuration: DaemonConfiguration
+    let retention: RecordsRetentionService?
+    let softwareVersion: String
+
+    func handle(_ method: APIMethod, _ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        switch method {
+        case .sessionOpen: return try open(request)
+        case .sessionClose:
+            _ = try RPCParams(request, allowed: [])
+            return close()
+        case .sessionAcceptCartridge: return try acceptCartridge(request)
+        default: throw .methodNotFound(method.name)
+        }
+    }
+
+    private func open(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        let params = try RPCParams(request, allowed: ["area", "cartridge", "reference"])
+        let areaName = try params.requiredString("area", meaning: "the treatment area")
+        guard let area = TreatmentArea(rawValue: areaName) else {
+            throw .invalidParams(
+                "unknown area \"\(areaName)\"; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
+        }
+        let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
+        let reference = try params.optionalString("reference", meaning: "the clinic's reference for the treatment")
+        try checkCartridgeInSlot(cartridge)
+        let store = self.store
+        let clock = self.clock
+        let view = self.view
+        let pen = self.pen
+        let needles = configuration.needleCount
+        let tickPeriod = configuration.pen.tickPeriod.rawValue
+        let limitsJSON = StatusJSON.limits(view.limitsInForce).serialized
+        let configurationSHA256 = view.configurationSource?.sha256
+        let softwareVersion = self.softwareVersion
+        // 1. The records say whether this cartridge may serve (registered from the ID chip, or as
+        //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
+        //    binds the cartridge to it for good; if that fails the loop's session is closed again.
+        return eventLoop.makeFutureWithTask { () async throws -> Void in
+            // Returns the cartridge as registered when it is known already.
+            let record = try await store.registerCartridge(
+                serial: cartridge, needles: needles, lot: nil, expires: nil, at: clock.now())
+            if let rejection = TreatmentStore.rejection(of: record, today: clock.now()) {
+                throw Self.rejectionError(rejection, serial: cartridge)
+            }
+        }.flatMap { pen.command(.openSession(area)) }.flatMap { result in
+            let openedTick = view.latest.status.tick.rawValue
+            return eventLoop.makeFutureWithTask {
+                try await store.openSession(
+                    area: area.rawValue, cartridge: cartridge, reference: reference, softwareVersion: softwareVersion,
+                    limitsJSON: limitsJSON, configurationSHA256: configurationSHA256, at: clock.now(),
+                    tick: openedTick, tickPeriodNanoseconds: tickPeriod)
+            }.flatMapError { error in
+                pen.command(.closeSession).flatMapThrowing { _ in
+                    if case StoreError.cartridgeRejected(let rejection) = error {
+                        throw Self.rejectionError(rejection, serial: cartridge)
+                    }
+                    throw RPCError.internalError("the session could not be recorded, so it was not opened (\(error)).")
+                }
+            }.map { row -> JSONValue in
+                let record = SessionRecord(row: row)
+                view.session = record
+                return .object([
+                    ("session", record.json(status: view.latest.status, limits: view.limitsInForce)),
+                    ("state", result["state"] ?? .null),
+                ])
+            }
+        }
+    }
+
+    private func close() -> EventLoopFuture<JSONValue> {
+        let closing = view.session
+        let strokes = view.latest.status.sessionStrokes
+        let view = self.view
+        let store = self.store
+        let clock = self.clock
+        let recorder = self.recorder
+        let retention = self.retention
+        let eventLoop = self.eventLoop
+        return pen.command(.closeSession).flatMap { result in
+            view.session = nil
+            let done = eventLoop.makeSucceededFuture(
+                JSONValue.object([
+                    ("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null),
+                ]))
+            guard let closing else { return done }
+            let now = clock.now()
+            let tick = view.latest.status.tick.rawValue
+            return eventLoop.makeFutureWithTask {
+                // The session's last events and telemetry first: they are chained before the seal.
+                await recorder.written()
+                try await store.closeSession(id: closing.rowID, at: now, tick: tick, strokes: strokes)
+                retention?.sessionClosed()
+            }.flatMap { done }
+        }
+    }
+
+    private func acceptCartridge(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
+        let params = try RPCParams(request, allowed: ["cartridge"])
+        let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
+        try checkCartridgeInSlot(cartridge)
+        guard let open = view.session else {
+            throw RPCError(
+                code: RPCError.invalidStateCode, message: "Cannot accept the cartridge: no treatment session is open.",
+                data: .object([("state", .string(view.latest.status.phase.rawValue)), ("allowedStates", .array([]))]))
+        }
+        let store = self.store
+        let clock = self.clock
+        let view = self.view
+        let pen = self.pen
+        let needles = configuration.needleCount
+        return eventLoop.makeFutureWithTask {
+            _ = try await store.registerCartridge(
+                serial: cartridge, needles: needles, lot: nil, expires: nil, at: clock.now())
+            do {
+                try await store.bindCartridge(cartridge, toSession: open.rowID, at: clock.now())
+            } catch StoreError.cartridgeRejected(let rejection) {
+                throw Self.rejectionError(rejection, serial: cartridge)
+            }
+        }.flatMap { pen.command(.acceptCartridge) }.map { result in
+            view.session?.cartridge = cartridge
+            return .object([("cartridge", .string(cartridge)), ("state", result["state"] ?? .null)])
+        }
+    }
+
+    /// The error a technician reads for a cartridge the records refuse.
+    static func rejectionError(_ rejection: CartridgeRejection, serial: String) -> RPCError {
+        let message: String
+        switch rejection {
+        case .reused: message = "Cartridge \(serial) was already used for a session. Insert a new sterile cartridge."
+        case .expired: message = "Cartridge \(serial) is past its expiry date. Insert a new sterile cartridge."
+        case .unknown: message = "Cartridge \(serial) is not registered."
+        case .usageTimeExceeded:
+            message = "Cartridge \(serial) reached its maximum use time. Insert a new sterile cartridge."
+        }
+        return .cartridgeRejected(reason: rejection.rawValue, message: message)
+    }
+
+    /// A cartridge must be in the slot, and be the one the ID chip names where there is one.
+    private func checkCartridgeInSlot(_ serial: String) throws(RPCError) {
+        guard view.latest.status.cartridgePresent else {
+            throw .cartridgeRejected(
+                reason: "absent", message: "No cartridge is inserted. Insert a new sterile cartridge.")
+        }
+        guard !serial.isEmpty, serial.utf8.count <= CartridgeSerial.bytesMax else {
+            throw .invalidParams("\"cartridge\" must be a serial of 1 to \(CartridgeSerial.bytesMax) characters.")
+        }
+        // Without an ID chip (no serial read from the cartridge) the technician's serial is taken as given.
+        if let inserted = view.latest.cartridgeSerial?.string, serial != inserted {
+            throw .cartridgeRejected(
+                reason: "unknown", message: "Cartridge \(serial) is not the one in the pen (\(inserted)).")
+        }
+    }
+}
