@@ -357,7 +357,7 @@ struct LoopStatisticsTests {
     @Test("daemon.stats: ticks, overruns, latency percentiles; reset starts afresh")
     func stats() throws {
         let daemon = try DaemonProcess()
-        usleep(300_000)
+        #expect(try daemon.waitForTicks(150))
         let first = try daemon.call("daemon.stats", .object([("reset", true)]))
         let ticks = first["ticks"]?.integer ?? 0
         #expect(ticks > 100)

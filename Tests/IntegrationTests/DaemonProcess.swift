@@ -155,6 +155,15 @@ final class DaemonProcess {
         }
     }
 
+    /// Waits until the loop has run `ticks` more ticks, by its own count (`pen.status` `tick`):
+    /// for a test that needs a stretch of treatment behind it (a flight window, telemetry), timed
+    /// by the loop rather than by the test's clock. False if it did not within `seconds`.
+    func waitForTicks(_ ticks: Int64, seconds: Double = 15) throws -> Bool {
+        guard let start = try status()["tick"]?.integer else { return false }
+        return try poll(seconds: seconds) { (try status()["tick"]?.integer ?? start) >= start + ticks ? true : nil }
+            ?? false
+    }
+
     /// Waits until the fault `id` (e.g. "F-0001") is in the records and returns its listing. The
     /// records keeper saves a fault a moment after it latches (its flight window drained from the
     /// loop), in one transaction with its window: listed is complete.

@@ -11,7 +11,7 @@ struct FlightRecorderTests {
         let daemon = try DaemonProcess()
         try daemon.startTreatment()
         _ = try daemon.call("pen.setDepth", .object([("micrometres", 600)]))
-        usleep(1_500_000)
+        #expect(try daemon.waitForTicks(1_500))
         _ = try daemon.call("pen.emergencyStop")
         let listed = try #require(try daemon.waitForFaultRecord("F-0001"))
         #expect(listed["id"] == "F-0001")
@@ -70,7 +70,7 @@ struct FlightRecorderTests {
     func replayThroughSimulator() throws {
         let daemon = try DaemonProcess()
         try daemon.startTreatment(speedHertz: 120)
-        usleep(1_500_000)
+        #expect(try daemon.waitForTicks(1_500))
         _ = try daemon.call("pen.emergencyStop")
         try #require(try daemon.waitForFaultRecord("F-0001") != nil)
         let (code, clean, _) = try daemon.needlectl(["fault", "replay", "F-0001"])
@@ -83,7 +83,7 @@ struct FlightRecorderTests {
         try daemon.waitFor { $0["state"] == "ready" }
         _ = try daemon.call("pen.arm")
         _ = try daemon.call("pen.start")
-        usleep(1_500_000)
+        #expect(try daemon.waitForTicks(1_500))
         _ = try daemon.call("sim.injectFault", .object([("fault", "stall")]))
         let stalled = try daemon.waitFor { $0["state"] == "fault" }
         #expect(stalled["fault"]?["code"] == "stall")
@@ -168,8 +168,7 @@ struct FlightRecorderTests {
         let faulted = try daemon.waitFor(seconds: 15) { $0["state"] == "fault" }
         #expect(faulted["fault"]?["code"] == "cartridgeUseTimeExceeded")
         #expect(faulted["session"]?["cartridgeUseSeconds"]?.integer == 10)
-        usleep(500_000)
-        _ = try daemon.call("pen.resetFault")
+        #expect(daemon.resetWhenStill())
         _ = try daemon.call("pen.home")
         try daemon.waitFor { $0["state"] == "ready" }
         let refused = try #require(try daemon.error("pen.arm"))
@@ -195,10 +194,15 @@ struct FlightRecorderTests {
         try daemon.startTreatment()
         var status = try daemon.status()
         // Each fault saves up to 10 s of ticks; a few fill one mebibyte.
-        for _ in 0..<12 where status["recordsWritable"] == .bool(true) {
-            usleep(3_000_000)
+        for round in 1...12 where status["recordsWritable"] == .bool(true) {
+            #expect(try daemon.waitForTicks(3_000))
             _ = try daemon.call("pen.emergencyStop")
-            usleep(400_000)
+            // This round's fault is written with its window, or the records stopped fitting it.
+            _ = try daemon.poll(seconds: 10) { () -> Bool? in
+                guard case .array(let faults) = try daemon.call("fault.list") else { return nil }
+                if faults.count >= round { return true }
+                return try daemon.status()["recordsWritable"] == .bool(false) ? true : nil
+            }
             status = try daemon.status()
             guard status["recordsWritable"] == .bool(true) else { break }
             // Once the records are full, the next write (10 Hz telemetry) fails and any step here

@@ -64,7 +64,7 @@ struct HostileClientTests {
         try daemon.startTreatment()
         _ = try daemon.waitFor { $0["state"] == "running" }
         _ = try daemon.call("daemon.stats", .object([("reset", true)]))
-        usleep(1_000_000)
+        #expect(try daemon.waitForTicks(1_000))  // a calm second of treatment, by the loop's ticks
         let calm = try daemon.call("daemon.stats")
         let calmProbe = try Self.roundTrips(try daemon.client())
         let rssBefore = Self.residentKibibytes(pid)

@@ -68,9 +68,15 @@ struct RecordsTests {
         _ = try daemon.call("pen.start")
         _ = try daemon.error("pen.setDepth", .object([("micrometres", 5000)]))
         _ = try daemon.call("pen.emergencyStop")
-        usleep(200_000)  // the recorder writes behind the loop, never in its way
-        let record = try daemon.call("session.get", .object([("id", .string(id))]))
-        guard case .array(let events) = record["events"] else { Issue.record("no events: \(record)"); return }
+        // The recorder writes behind the loop, never in its way, and in order: once the fault is
+        // in the record, everything before it is.
+        let events = try #require(
+            try daemon.poll { () -> [JSONValue]? in
+                guard try Self.recordHasFault(daemon, session: id),
+                    case .array(let events) = try daemon.call("session.get", .object([("id", .string(id))]))["events"]
+                else { return nil }
+                return events
+            }, "the fault never reached the session's record")
         let kinds = events.compactMap { $0["kind"]?.text }
         #expect(kinds.contains("stateChanged"))
         #expect(events.contains { $0["kind"] == "stateChanged" && $0["detail"]?["to"] == "running" })
@@ -104,7 +110,7 @@ struct RecordsTests {
         #expect(cartridges.contains("\(serial)  12 needles  used in \(id)"))
         #expect(cartridges.contains("SPARE-01  12 needles  unused"))
         _ = try daemon.call("pen.emergencyStop")
-        usleep(200_000)
+        #expect(try daemon.poll { try Self.recordHasFault(daemon, session: id) ? true : nil } == true)
         let (showCode, show, _) = try daemon.needlectl(["session", "show", id])
         #expect(showCode == 0)
         #expect(show.contains("session    \(id) on neck, cartridge \(serial)"))
@@ -118,9 +124,16 @@ struct RecordsTests {
         let (id, serial) = try openSession(daemon)
         _ = try daemon.call("pen.arm")
         _ = try daemon.call("pen.start")
-        usleep(1_200_000)
+        // 1.2 s of the loop's ticks (1 kHz), counted by the loop, not the test's clock.
+        let started = try #require(try daemon.status()["tick"]?.integer)
+        #expect(try daemon.poll { try daemon.status()["tick"]!.integer! >= started + 1_200 ? true : nil } == true)
         _ = try daemon.call("sim.injectFault", .object([("fault", "cartridgeRemoved")]))
-        usleep(300_000)
+        // The cartridge's use ends in the records when it leaves the slot (written behind the loop).
+        #expect(
+            try daemon.poll {
+                try daemon.call("cartridge.get", .object([("serial", .string(serial))]))["useEndedAt"] != .null
+                    ? true : nil
+            } == true)
         let samples = try daemon.call("session.telemetry", .object([("id", .string(id))]))
         guard case .array(let rows) = samples else { Issue.record("not a list: \(samples)"); return }
         print("FIGURE session telemetry: \(rows.count) samples over about 1.5 s")
@@ -130,8 +143,13 @@ struct RecordsTests {
             zip(ticks.dropFirst(), ticks.dropFirst(2)).allSatisfy { $1 - $0 >= 90 && $1 - $0 <= 250 },
             "100 ms apart after the first: \(ticks)")
         #expect(rows.contains { $0["state"] == "running" && ($0["speedHertz"]?.number ?? 0) > 50 })
-        let cartridge = try daemon.call("cartridge.get", .object([("serial", .string(serial))]))
-        #expect(cartridge["useEndedAt"] != .null, "the cartridge's use ended when it left the slot")
+    }
+
+    /// Whether the session's record holds a fault event yet.
+    static func recordHasFault(_ daemon: DaemonProcess, session id: String) throws -> Bool {
+        guard case .array(let events) = try daemon.call("session.get", .object([("id", .string(id))]))["events"]
+        else { return false }
+        return events.contains { $0["kind"] == "fault" }
     }
 
     @Test("Registered cartridges: expired and unknown are refused with their reasons")

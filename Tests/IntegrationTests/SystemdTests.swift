@@ -120,9 +120,8 @@ struct SystemdTests {
         try "[limits]\nmax-depth-micrometres = 5000\nmax-speed-hertz = \"fast\"\n".write(
             toFile: configPath, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
-        usleep(500_000)
         #expect(
-            daemon.log.contains(
+            daemon.waitForLog(
                 "reload refused, the running configuration stays: \(configPath):2: limits.max-depth-micrometres:"))
         #expect(daemon.log.contains("\(configPath):3: limits.max-speed-hertz:"))
         #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(1200))
@@ -206,22 +205,27 @@ struct SystemdTests {
         try DaemonProcess.toleratingHostJitter("[limits]\nmax-depth-micrometres = 900\n").write(
             toFile: configPath, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
-        usleep(400_000)
-        #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(900))
+        #expect(try Self.waitForDepthLimit(900, daemon), "lowered at once, mid-treatment")
         let refused = try #require(try daemon.error("pen.setDepth", .object([("micrometres", 1000)])))
         #expect(refused.data?["limit"] == "maxDepth")
 
         try DaemonProcess.toleratingHostJitter("[limits]\nmax-depth-micrometres = 1400\n").write(
             toFile: configPath, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
-        usleep(400_000)
-        #expect(daemon.log.contains("the looser ones wait until the pen is at rest"))
+        #expect(daemon.waitForLog("the looser ones wait until the pen is at rest"))
         #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(900), "raised mid-treatment")
         _ = try daemon.call("pen.stop")
         try daemon.waitFor { $0["state"] == "ready" }
         #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(900), "session still open")
         _ = try daemon.call("session.close")
-        usleep(100_000)
-        #expect(try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(1400))
+        #expect(try Self.waitForDepthLimit(1400, daemon), "raised once the pen is at rest")
+    }
+
+    /// Waits until `daemon.info` says the depth limit in force is `micrometres`: a reload is
+    /// applied by the loop a tick or more after the signal, and reported behind it.
+    static func waitForDepthLimit(_ micrometres: Int64, _ daemon: DaemonProcess) throws -> Bool {
+        try daemon.poll {
+            try daemon.call("daemon.info")["limits"]?["maxDepthMicrometres"] == .int(micrometres) ? true : nil
+        } ?? false
     }
 }

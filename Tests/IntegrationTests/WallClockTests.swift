@@ -14,10 +14,10 @@ struct WallClockTests {
         let daemon = try DaemonProcess(environment: ["NEEDLED_TEST_WALL_CLOCK_OFFSET_FILE": offsetFile])
         #expect(daemon.log.contains("the records' wall clock is shifted"))
         try daemon.startTreatment()
-        usleep(700_000)
+        #expect(try daemon.waitForTicks(700))  // 0.7 s of treatment, by the loop's ticks
         try setClock(offsetSeconds: -3600)  // set back an hour
         _ = try daemon.call("pen.setDepth", .object([("micrometres", 500)]))  // recorded at the earlier time
-        usleep(700_000)
+        #expect(try daemon.waitForTicks(700))  // 0.7 s of treatment, by the loop's ticks
         try setClock(offsetSeconds: 82_800)  // then forward a day
         _ = try daemon.call("pen.stop")
         try daemon.waitFor { $0["state"] == "ready" }

@@ -23,13 +23,13 @@ struct EventRecorderTests {
         for tick in 0..<64 where recorder.writable.load(ordering: .acquiring) {
             recorder.record(
                 EventRow(sessionID: nil, tick: Int64(tick), wallTime: Date(), kind: "fill", detailJSON: large))
-            try await Task.sleep(for: .milliseconds(20))
+            await recorder.written()  // this row written (or refused), not a guess at how long that takes
         }
         let refused = !recorder.writable.load(ordering: .acquiring)
         for tick in 100..<120 {
             recorder.record(
                 EventRow(sessionID: nil, tick: Int64(tick), wallTime: Date(), kind: "small", detailJSON: "1"))
-            try await Task.sleep(for: .milliseconds(20))
+            await recorder.written()  // this row written (or refused), not a guess at how long that takes
         }
         return (refused, recorder.writable.load(ordering: .acquiring))
     }

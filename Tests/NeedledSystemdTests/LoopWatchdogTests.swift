@@ -15,7 +15,13 @@ struct LoopWatchdogTests {
         }
         stuck.start()
         ticking.start()
-        try await Task.sleep(for: .milliseconds(400))
+        // Until each has had five chances to ping (40 ms apart), at most 5 s on a loaded host.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline,
+            stuck.pingsWithheld.load(ordering: .relaxed) < 5 || ticking.pingsSent.load(ordering: .relaxed) < 5
+        {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         stuck.stop()
         ticking.stop()
         #expect(stuck.pingsSent.load(ordering: .relaxed) == 0)
