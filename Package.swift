@@ -224,6 +224,15 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
         .testTarget(
+            name: "NeedledDaemonTests",
+            dependencies: [
+                "NeedledDaemon", "NeedledLoop", "NeedledSimulatedBackend", "NeedleCore", "PenSimulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "NeedledGPIOTests",
             dependencies: [
                 "NeedledGPIO", "NeedledGPIOBackend", "NeedledLoop", "NeedleCore",
