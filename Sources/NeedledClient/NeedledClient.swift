@@ -64,10 +64,20 @@ public final class NeedledClient {
     }
 
     /// Calls one of the API's methods by its typed name (needlectl's way: no method name of its own).
-    public func call(
-        _ method: APIMethod, params: JSONValue? = nil, onNotification: ((String, JSONValue) -> Void)? = nil
+    /// Calls `method` with its params, of the type the API gives it (`APIMethod.paramsType`:
+    /// another type is a programming error, and traps).
+    public func call<P: MethodParams>(
+        _ method: APIMethod, _ params: P, onNotification: ((String, JSONValue) -> Void)? = nil
     ) throws -> JSONValue {
-        try call(method.name, params: params, onNotification: onNotification)
+        precondition(method.paramsType == P.self, "\(method.name) takes \(method.paramsType), not \(P.self)")
+        return try call(method.name, params: params.json, onNotification: onNotification)
+    }
+
+    /// Calls a method that takes no params (or, for `pen.emergencyStop`, needs none).
+    public func call(_ method: APIMethod, onNotification: ((String, JSONValue) -> Void)? = nil) throws -> JSONValue {
+        method == .penEmergencyStop
+            ? try call(method, EmergencyStopParams(), onNotification: onNotification)
+            : try call(method, NoParams(), onNotification: onNotification)
     }
 
     /// Sends one request and waits for its response. Returns the result, or throws the RPC error.

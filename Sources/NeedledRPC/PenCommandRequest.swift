@@ -7,39 +7,29 @@ public enum PenCommandRequest {
     /// The command a request asks for; nil when the method is not one of the pen's plain commands.
     public static func decode(_ request: JSONRPCRequest) throws(RPCError) -> PenCommand? {
         switch APIMethod(rawValue: request.method) {
-        case .penHome?: return try plain(request, .home)
-        case .penArm?: return try plain(request, .arm)
-        case .penStart?: return try plain(request, .start)
-        case .penStop?: return try plain(request, .stop)
-        case .penResetFault?: return try plain(request, .resetFault)
+        case .penHome?: return try plain(.penHome, request, .home)
+        case .penArm?: return try plain(.penArm, request, .arm)
+        case .penStart?: return try plain(.penStart, request, .start)
+        case .penStop?: return try plain(.penStop, request, .stop)
+        case .penResetFault?: return try plain(.penResetFault, request, .resetFault)
         // Never refused, not even for a stray param: whatever the params say, the pen stops.
-        case .penEmergencyStop?: return .emergencyStop
+        case .penEmergencyStop?:
+            _ = try APIMethod.penEmergencyStop.params(EmergencyStopParams.self, of: request)
+            return .emergencyStop
         case .penSetDepth?:
-            let params = try RPCParams(request, allowed: ["micrometres"])
-            let value = try params.requiredInteger(
-                "micrometres", meaning: "the depth in micrometres, e.g. 500 for 0.5 mm")
-            guard value >= -1_000_000 && value <= 1_000_000 else {
-                throw RPCError(
-                    code: RPCError.limitExceededCode, message: "Depth \(value) µm is far outside any limit.",
-                    data: .object([("limit", "maxDepth"), ("requested", .int(value))]))
-            }
-            return .setDepth(Micrometres(Int32(value)))
+            let params = try APIMethod.penSetDepth.params(SetDepthParams.self, of: request)
+            return .setDepth(Micrometres(Int32(params.micrometres)))
         case .penSetSpeed?:
-            let params = try RPCParams(request, allowed: ["hertz"])
-            let value = try params.requiredNumber("hertz", meaning: "strokes per second, e.g. 120")
-            guard abs(value) <= 1_000_000 else {
-                throw RPCError(
-                    code: RPCError.limitExceededCode, message: "Speed \(value) Hz is far outside any limit.",
-                    data: .object([("limit", "maxSpeed")]))
-            }
-            return .setSpeed(Hertz(millihertz: Int32((value * 1000).rounded())))
+            return .setSpeed(try APIMethod.penSetSpeed.params(SetSpeedParams.self, of: request).speed)
         default:
             return nil
         }
     }
 
-    private static func plain(_ request: JSONRPCRequest, _ command: PenCommand) throws(RPCError) -> PenCommand {
-        _ = try RPCParams(request, allowed: [])
+    private static func plain(
+        _ method: APIMethod, _ request: JSONRPCRequest, _ command: PenCommand
+    ) throws(RPCError) -> PenCommand {
+        _ = try method.params(NoParams.self, of: request)
         return command
     }
 }

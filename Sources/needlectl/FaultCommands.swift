@@ -20,9 +20,8 @@ struct Fault: ParsableCommand {
             }
         }
         func run() throws {
-            var params: [(String, JSONValue)] = [("limit", .int(Int64(limit)))]
-            if let session { params.append(("session", .string(session))) }
-            try connection.perform(.faultList, .object(params)) { result in
+            let params = FaultListParams(session: session.map(RecordReference.session), limit: limit)
+            try connection.perform(.faultList, params) { result in
                 let faults = try ResultReader(.faultList, result).elements()
                 guard !faults.isEmpty else { return "No faults recorded." }
                 var lines: [String] = []
@@ -42,7 +41,7 @@ struct Fault: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The fault id, e.g. F-0001.") var id: String
         func run() throws {
-            try connection.perform(.faultGet, .object([("id", .string(id))])) { result in
+            try connection.perform(.faultGet, FaultGetParams(id: .fault(id))) { result in
                 let fault = ResultReader(.faultGet, result)
                 let samples = try fault.array("samples")
                 let period = Double(try fault.integer("tickPeriodMicroseconds")) / 1_000_000
@@ -99,7 +98,7 @@ struct Fault: ParsableCommand {
         ]
 
         func run() throws {
-            let fault = try connection.call(.faultGet, .object([("id", .string(id))]))
+            let fault = try connection.call(.faultGet, FaultGetParams(id: .fault(id)))
             switch format {
             case .json, .fhir: try emit(fault.serialized + "\n", to: output)
             case .csv:

@@ -22,7 +22,7 @@ extension Fault {
         var csv: String?
 
         func run() throws {
-            let fault = try connection.call(.faultGet, .object([("id", .string(id))]))
+            let fault = try connection.call(.faultGet, FaultGetParams(id: .fault(id)))
             let ticks = (fault["samples"]?.arrayValue ?? []).compactMap(Self.tick)
             guard !ticks.isEmpty else { throw ValidationError("fault \(id) has no recorded window to replay.") }
             let replay = FlightReplay(ticks)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeedleCore
 import NeedledClient
 import NeedledRPC
 
@@ -79,14 +80,24 @@ struct Connection: ParsableArguments {
 
     var path: String { socket ?? DefaultPaths.socket }
 
-    func call(_ method: APIMethod, _ params: JSONValue? = nil, timeoutSeconds: Int = 5) throws -> JSONValue {
-        let client = try NeedledClient(path: path, timeoutSeconds: timeoutSeconds)
-        return try client.call(method, params: params)
+    /// Calls `method` with its params, of the one type the API gives them.
+    func call<P: MethodParams>(_ method: APIMethod, _ params: P, timeoutSeconds: Int = 5) throws -> JSONValue {
+        try NeedledClient(path: path, timeoutSeconds: timeoutSeconds).call(method, params)
+    }
+
+    /// Calls a method that takes no params.
+    func call(_ method: APIMethod, timeoutSeconds: Int = 5) throws -> JSONValue {
+        try NeedledClient(path: path, timeoutSeconds: timeoutSeconds).call(method)
     }
 
     /// Runs a command and prints its result: JSON with --json, else `human`'s sentence.
-    func perform(_ method: APIMethod, _ params: JSONValue? = nil, human: (JSONValue) throws -> String) throws {
+    func perform<P: MethodParams>(_ method: APIMethod, _ params: P, human: (JSONValue) throws -> String) throws {
         let result = try call(method, params)
+        print(json ? result.serialized : try human(result))
+    }
+
+    func perform(_ method: APIMethod, human: (JSONValue) throws -> String) throws {
+        let result = try call(method)
         print(json ? result.serialized : try human(result))
     }
 }
@@ -94,8 +105,14 @@ struct Connection: ParsableArguments {
 extension Connection {
     /// Runs a pen command and says what it did and the phase it left the pen in, read as a
     /// `CommandAnswer` (a drifted answer is an error naming the field, exit 76).
-    func command(_ method: APIMethod, _ params: JSONValue? = nil, verb: String) throws {
+    func command<P: MethodParams>(_ method: APIMethod, _ params: P, verb: String) throws {
         try perform(method, params) { result in
+            "\(verb); the pen is \(try CommandAnswer(method, result).state.rawValue)."
+        }
+    }
+
+    func command(_ method: APIMethod, verb: String) throws {
+        try perform(method) { result in
             "\(verb); the pen is \(try CommandAnswer(method, result).state.rawValue)."
         }
     }
@@ -106,13 +123,13 @@ struct Status: ParsableCommand {
         abstract: "Show the pen's state, depth, speed, cartridge, session and fault.")
     @OptionGroup var connection: Connection
     func run() throws {
-        let status = try connection.call(.penStatus, nil)
+        let status = try connection.call(.penStatus)
         guard !connection.json else {
             print(status.serialized)
             return
         }
         // Which configuration is in force, from daemon.info (a second call; --json keeps pen.status alone).
-        let info = try? connection.call(.daemonInfo, nil)
+        let info = try? connection.call(.daemonInfo)
         let configuration =
             try info.map { info throws(ResultShapeError) in
                 try StatusText.configuration(ResultReader(.daemonInfo, info))
@@ -181,7 +198,7 @@ struct Depth: ParsableCommand {
     }
     func run() throws {
         try connection.command(
-            .penSetDepth, .object([("micrometres", .int(value.micrometres))]),
+            .penSetDepth, SetDepthParams(micrometres: value.micrometres),
             verb: "Depth set to \(millimetres(value.micrometres))")
     }
 }
@@ -197,11 +214,9 @@ struct Speed: ParsableCommand {
         }
     }
     func run() throws {
-        let hertz = value.hertz
-        let number: JSONValue = hertz == hertz.rounded() ? .int(Int64(hertz)) : .double(hertz)
-        try connection.command(
-            .penSetSpeed, .object([("hertz", number)]),
-            verb: "Speed set to \(number.serialized) Hz")
+        let params = SetSpeedParams(hertz: value.hertz)
+        let number = params.json?["hertz"]?.serialized ?? ""
+        try connection.command(.penSetSpeed, params, verb: "Speed set to \(number) Hz")
     }
 }
 
@@ -220,7 +235,7 @@ struct Session: ParsableCommand {
             }
         }
         func run() throws {
-            try connection.perform(.sessionList, .object([("limit", .int(Int64(limit)))])) { result in
+            try connection.perform(.sessionList, SessionListParams(limit: limit)) { result in
                 let sessions = try ResultReader(.sessionList, result).elements()
                 guard !sessions.isEmpty else { return "No sessions recorded." }
                 var lines: [String] = []
@@ -241,7 +256,7 @@ struct Session: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
         func run() throws {
-            try connection.perform(.sessionGet, .object([("id", .string(id))])) { result in
+            try connection.perform(.sessionGet, SessionParams(id: .session(id))) { result in
                 let session = ResultReader(.sessionGet, result)
                 var lines = [
                     "session    \(try session.string("id")) on \(try session.string("area")), cartridge \(try session.string("cartridge"))",
@@ -270,10 +285,17 @@ struct Session: ParsableCommand {
         var area: String
         @Option(help: "The serial of the cartridge in the pen (needlectl status shows it).") var cartridge: String
         @Option(help: "The clinic's reference for this treatment.") var reference: String?
+        var treatmentArea: TreatmentArea { TreatmentArea(rawValue: area)! }
+        func validate() throws {
+            guard TreatmentArea(rawValue: area) != nil else {
+                throw ValidationError(
+                    "unknown area \"\(area)\"; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
+            }
+        }
         func run() throws {
-            var params: [(String, JSONValue)] = [("area", .string(area)), ("cartridge", .string(cartridge))]
-            if let reference { params.append(("reference", .string(reference))) }
-            try connection.perform(.sessionOpen, .object(params)) { result in
+            let params = SessionOpenParams(area: treatmentArea, cartridge: cartridge, reference: reference)
+            try connection.perform(.sessionOpen, params) { result in
                 let session = try ResultReader(.sessionOpen, result).object("session")
                 let depth = millimetres(try session.integer("maxDepthMicrometres"))
                 return "Session \(try session.string("id")) open on the \(area), depth limit \(depth)."
@@ -304,10 +326,8 @@ struct Cartridge: ParsableCommand {
         @Option(help: "The manufacturer's lot.") var lot: String?
         @Option(help: "The expiry date, YYYY-MM-DD.") var expires: String?
         func run() throws {
-            var params: [(String, JSONValue)] = [("serial", .string(serial)), ("needles", .int(Int64(needles)))]
-            if let lot { params.append(("lot", .string(lot))) }
-            if let expires { params.append(("expires", .string(expires))) }
-            try connection.perform(.cartridgeRegister, .object(params)) { _ in "Cartridge \(serial) registered." }
+            let params = CartridgeRegisterParams(serial: serial, needles: Int64(needles), lot: lot, expires: expires)
+            try connection.perform(.cartridgeRegister, params) { _ in "Cartridge \(serial) registered." }
         }
     }
 
@@ -345,7 +365,7 @@ struct Sim: ParsableCommand {
         @Argument(help: "The fault's name.") var name: String
         @Flag(help: "Clear the fault instead of injecting it.") var clear = false
         func run() throws {
-            try connection.perform(clear ? .simClearFault : .simInjectFault, .object([("fault", .string(name))])) {
+            try connection.perform(clear ? .simClearFault : .simInjectFault, SimulatorFaultParams(fault: name)) {
                 _ in
                 clear ? "Cleared simulated fault \(name)." : "Injected simulated fault \(name)."
             }

@@ -30,9 +30,8 @@ extension Records {
             var after: String?
             var sessions = 0
             repeat {
-                var params: [(String, JSONValue)] = [("since", .string(since)), ("limit", .int(20))]
-                if let after { params.append(("after", .string(after))) }
-                let page = try connection.call(.recordsExport, .object(params), timeoutSeconds: 120)
+                let params = RecordsExportParams(since: since, after: after.map(RecordReference.session), limit: 20)
+                let page = try connection.call(.recordsExport, params, timeoutSeconds: 120)
                 sessions += page["sessions"]?.arrayValue.count ?? 0
                 for resource in page["resources"]?.arrayValue ?? [] {
                     let type = resource["resourceType"]?.stringValue ?? "Resource"

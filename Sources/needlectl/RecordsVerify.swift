@@ -13,7 +13,7 @@ extension Session {
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
         func run() throws {
-            let verdict = try connection.call(.sessionVerify, .object([("id", .string(id))]), timeoutSeconds: 600)
+            let verdict = try connection.call(.sessionVerify, SessionParams(id: .session(id)), timeoutSeconds: 600)
             print(connection.json ? verdict.serialized : try VerifyText.session(verdict))
             if verdict["state"] == "broken" { throw ExitCode(3) }
         }
@@ -30,7 +30,7 @@ struct Records: ParsableCommand {
             discussion: "Exit 3 when any record differs from what was chained.")
         @OptionGroup var connection: Connection
         func run() throws {
-            let verdict = try connection.call(.recordsVerify, nil, timeoutSeconds: 3600)
+            let verdict = try connection.call(.recordsVerify, timeoutSeconds: 3600)
             print(connection.json ? verdict.serialized : try VerifyText.records(verdict))
             if verdict["intact"] == false { throw ExitCode(3) }
         }

@@ -11,20 +11,20 @@ struct SessionRecordDump {
     var cartridge: JSONValue
 
     static func fetch(_ id: String, connection: Connection) throws -> SessionRecordDump {
-        let session = try connection.call(.sessionGet, .object([("id", .string(id))]))
+        let session = try connection.call(.sessionGet, SessionParams(id: .session(id)))
         var telemetry: [JSONValue] = []
         var after: Int64 = -1
         while true {
             let page = try connection.call(
-                .sessionTelemetry, .object([("id", .string(id)), ("after", .int(after)), ("limit", .int(36_000))])
+                .sessionTelemetry, SessionTelemetryParams(id: .session(id), after: after, limit: 36_000)
             ).arrayValue
             telemetry += page
             guard page.count == 36_000, let last = page.last?["tick"]?.intValue else { break }
             after = last
         }
-        let faults = try connection.call(.faultList, .object([("session", .string(id)), ("limit", .int(1000))]))
+        let faults = try connection.call(.faultList, FaultListParams(session: .session(id), limit: 1000))
         let serial = session["cartridge"]?.stringValue ?? ""
-        let cartridge = (try? connection.call(.cartridgeGet, .object([("serial", .string(serial))]))) ?? .null
+        let cartridge = (try? connection.call(.cartridgeGet, CartridgeGetParams(serial: serial))) ?? .null
         return SessionRecordDump(
             session: session, telemetry: telemetry, faults: faults.arrayValue, cartridge: cartridge)
     }
@@ -76,7 +76,7 @@ extension Session {
         func run() throws {
             if format == .fhir {
                 let bundle = try connection.call(
-                    .sessionExport, .object([("id", .string(id)), ("format", "fhir")]), timeoutSeconds: 120)
+                    .sessionExport, SessionExportParams(id: .session(id)), timeoutSeconds: 120)
                 try emit(bundle.serialized + "\n", to: output)
                 if let output { FileHandle.standardError.write(Data("needlectl: wrote \(output)\n".utf8)) }
                 return

@@ -82,4 +82,16 @@ struct NeedlectlHelpTests {
         #expect(formatCode == 2)
         #expect(format.contains("The value 'pdf' is invalid for '--format <format>'"), "\(format)")
     }
+
+    @Test("session open with an unknown area: the areas listed, before any connection")
+    func unknownArea() throws {
+        let (code, _, errors) = try needlectl([
+            "--socket", "/nonexistent/needled.sock", "session", "open", "--area", "lips", "--cartridge", "C-1",
+        ])
+        #expect(code == 2)
+        #expect(
+            errors.hasPrefix(
+                "Error: unknown area \"lips\"; the areas are forehead, periorbital, nose, cheeks, perioral, neck, decolletage, scalp, scars, stretchMarks."
+            ), "\(errors)")
+    }
 }

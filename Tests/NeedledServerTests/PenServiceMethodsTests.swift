@@ -241,6 +241,31 @@ final class PenServiceMethodsTests {
         #expect(gpio.mailbox().isEmpty)
     }
 
+    @Test(
+        "Each handler reads its method's params as the catalogue's type: a key it does not take is refused, naming it")
+    func paramsFromTheCatalogue() throws {
+        let client = try client()
+        for (index, method) in APIMethod.allCases.enumerated() where method != .penEmergencyStop {
+            try send(client, method.name, #"{"bogus":1}"#, id: index)
+            let reply = try #require(try lines(client).first, "\(method.name) did not answer")
+            #expect(
+                reply.contains(
+                    #""id":\#(index),"error":{"code":-32602,"message":"Invalid params: \#(method.name) does not take \"bogus\""#
+                ), "\(method.name): \(reply)")
+        }
+        #expect(mailbox().isEmpty, "nothing reached the loop")
+        // Whatever the params say, the pen stops.
+        try send(client, "pen.emergencyStop", #"{"bogus":1}"#, id: 99)
+        channels.stops.publish(emergency: 1, stop: 0, phase: .fault)
+        service.poll()
+        #expect(try lines(client) == [#"{"jsonrpc":"2.0","id":99,"result":{"accepted":true,"state":"fault"}}"#])
+    }
+
+    @Test("The ledger's longest serial is the loop's: a serial cartridge.register takes fits the ID chip's")
+    func serialLength() {
+        #expect(CartridgeRegisterParams.serialBytesMax == CartridgeSerial.bytesMax)
+    }
+
     @Test("Each method reaches the handler of its domain: a read-only client is refused every operator method")
     func accessFromTheCatalogue() throws {
         let viewer = try client(role: .readOnly)

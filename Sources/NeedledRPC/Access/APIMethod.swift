@@ -73,6 +73,33 @@ public enum APIMethod: String, CaseIterable, Sendable {
         }
     }
 
+    /// The type of the method's params, which needlectl writes and the daemon reads (an
+    /// exhaustive switch: a method added without one does not compile).
+    public var paramsType: any MethodParams.Type {
+        switch self {
+        case .daemonInfo, .listMethods, .penStatus, .penHome, .penArm, .penStart, .penStop, .penResetFault,
+            .sessionClose, .recordsVerify, .cartridgeList, .telemetryUnsubscribe, .eventsSubscribe, .eventsUnsubscribe:
+            NoParams.self
+        case .daemonStats: StatsParams.self
+        case .penEmergencyStop: EmergencyStopParams.self
+        case .penSetDepth: SetDepthParams.self
+        case .penSetSpeed: SetSpeedParams.self
+        case .sessionOpen: SessionOpenParams.self
+        case .sessionAcceptCartridge: AcceptCartridgeParams.self
+        case .sessionList: SessionListParams.self
+        case .sessionGet, .sessionVerify: SessionParams.self
+        case .sessionTelemetry: SessionTelemetryParams.self
+        case .sessionExport: SessionExportParams.self
+        case .recordsExport: RecordsExportParams.self
+        case .cartridgeRegister: CartridgeRegisterParams.self
+        case .cartridgeGet: CartridgeGetParams.self
+        case .faultList: FaultListParams.self
+        case .faultGet: FaultGetParams.self
+        case .telemetrySubscribe: TelemetrySubscribeParams.self
+        case .simInjectFault, .simClearFault: SimulatorFaultParams.self
+        }
+    }
+
     /// The method's name on the wire.
     public var name: String { rawValue }
 }

@@ -12,31 +12,18 @@ struct CartridgeMethods {
     func handle(_ method: APIMethod, _ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
         switch method {
         case .cartridgeRegister:
-            let params = try RPCParams(request, allowed: ["serial", "needles", "lot", "expires"])
-            let serial = try params.requiredString("serial", meaning: "the serial printed on the cartridge")
-            guard !serial.isEmpty, serial.utf8.count <= CartridgeSerial.bytesMax else {
-                throw .invalidParams("\"serial\" must be 1 to \(CartridgeSerial.bytesMax) characters.")
-            }
-            let needles = try params.requiredInteger("needles", meaning: "the cartridge's needle count, 1 to 100")
-            guard (1...100).contains(needles) else {
-                throw .invalidParams("\"needles\" must be from 1 to 100, not \(needles).")
-            }
-            let lot = try params.optionalString("lot", meaning: "the manufacturer's lot")
-            let expires = try params.optionalString("expires", meaning: "the expiry date, YYYY-MM-DD")
-            if let expires, expires.count != 10 || expires.split(separator: "-").count != 3 {
-                throw .invalidParams("\"expires\" must be a date as YYYY-MM-DD, not \"\(expires)\".")
-            }
+            let params = try method.params(CartridgeRegisterParams.self, of: request)
             return eventLoop.makeFutureWithTask {
                 StatusJSON.cartridge(
                     try await store.registerCartridge(
-                        serial: serial, needles: Int(needles), lot: lot, expires: expires, at: clock.now()))
+                        serial: params.serial, needles: Int(params.needles), lot: params.lot, expires: params.expires,
+                        at: clock.now()))
             }
         case .cartridgeList:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             return eventLoop.makeFutureWithTask { .array(try await store.cartridges().map(StatusJSON.cartridge)) }
         case .cartridgeGet:
-            let params = try RPCParams(request, allowed: ["serial"])
-            let serial = try params.requiredString("serial", meaning: "the cartridge's serial")
+            let serial = try method.params(CartridgeGetParams.self, of: request).serial
             return eventLoop.makeFutureWithTask { try await store.cartridge(serial: serial) }.flatMapThrowing {
                 record in
                 guard let record else {

@@ -23,11 +23,10 @@ struct DaemonMethods {
     ) throws(RPCError) -> EventLoopFuture<JSONValue> {
         switch method {
         case .daemonInfo:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             return eventLoop.makeSucceededFuture(info())
         case .daemonStats:
-            let params = try RPCParams(request, allowed: ["reset"])
-            let reset = try params.optionalBool("reset") ?? false
+            let reset = try method.params(StatsParams.self, of: request).reset
             return loop.send(.stats(reset: reset), for: connection).flatMapThrowing { outcome in
                 guard case .stats(let statistics) = outcome else {
                     throw RPCError.internalError("the loop did not report its figures.")
@@ -35,7 +34,7 @@ struct DaemonMethods {
                 return StatusJSON.statistics(statistics, reset: reset)
             }
         case .listMethods:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             return eventLoop.makeSucceededFuture(.array(availableMethods.map { .string($0.name) }))
         default:
             throw .methodNotFound(method.name)

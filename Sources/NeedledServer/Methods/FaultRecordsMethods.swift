@@ -12,9 +12,8 @@ struct FaultRecordsMethods {
         let prefix = recordIDPrefix
         switch method {
         case .faultList:
-            let params = try RPCParams(request, allowed: ["session", "limit"])
-            let session: Int64? = params["session"] == nil ? nil : try sessionID(params, key: "session").id
-            let limit = try params.limit(default: 50, in: 1...1000, of: "faults")
+            let params = try method.params(FaultListParams.self, of: request)
+            let (session, limit) = (params.session?.number, params.limit)
             return eventLoop.makeFutureWithTask {
                 .array(
                     try await store.faults(session: session, limit: limit).map {
@@ -22,12 +21,8 @@ struct FaultRecordsMethods {
                     })
             }
         case .faultGet:
-            let params = try RPCParams(request, allowed: ["id", "limit"])
-            let text = try params.requiredString("id", meaning: "a fault id such as F-0001")
-            guard let id = Int64(text.hasPrefix("F-") ? String(text.dropFirst(2)) : text) else {
-                throw .invalidParams("\"id\" must be a fault id such as F-0001, not \"\(text)\".")
-            }
-            let limit = try params.limit(default: 100_000, in: 1...100_000, of: "samples")
+            let params = try method.params(FaultGetParams.self, of: request)
+            let (text, id, limit) = (params.id.text, params.id.number, params.limit)
             return storedRecord(
                 on: eventLoop,
                 named: "fault \(text)", text: text,

@@ -19,7 +19,7 @@ struct PenMethods {
         _ method: APIMethod, _ request: JSONRPCRequest, connection: RPCConnection
     ) throws(RPCError) -> EventLoopFuture<JSONValue> {
         if method == .penStatus {
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             takeSnapshots()
             return eventLoop.makeSucceededFuture(view.status)
         }

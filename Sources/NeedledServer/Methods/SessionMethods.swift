@@ -24,7 +24,7 @@ struct SessionMethods {
         switch method {
         case .sessionOpen: return try open(request)
         case .sessionClose:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             return close()
         case .sessionAcceptCartridge: return try acceptCartridge(request)
         default: throw .methodNotFound(method.name)
@@ -32,15 +32,8 @@ struct SessionMethods {
     }
 
     private func open(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
-        let params = try RPCParams(request, allowed: ["area", "cartridge", "reference"])
-        let areaName = try params.requiredString("area", meaning: "the treatment area")
-        guard let area = TreatmentArea(rawValue: areaName) else {
-            throw .invalidParams(
-                "unknown area \"\(areaName)\"; the areas are \(TreatmentArea.allCases.map(\.rawValue).joined(separator: ", "))."
-            )
-        }
-        let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
-        let reference = try params.optionalString("reference", meaning: "the clinic's reference for the treatment")
+        let params = try APIMethod.sessionOpen.params(SessionOpenParams.self, of: request)
+        let (area, cartridge, reference) = (params.area, params.cartridge, params.reference)
         try checkCartridgeInSlot(cartridge)
         let store = self.store
         let clock = self.clock
@@ -114,8 +107,8 @@ struct SessionMethods {
     }
 
     private func acceptCartridge(_ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
-        let params = try RPCParams(request, allowed: ["cartridge"])
-        let cartridge = try params.requiredString("cartridge", meaning: "the serial of the cartridge in the pen")
+        let cartridge = try APIMethod.sessionAcceptCartridge.params(AcceptCartridgeParams.self, of: request)
+            .cartridge
         try checkCartridgeInSlot(cartridge)
         guard let open = view.session else {
             throw RPCError(

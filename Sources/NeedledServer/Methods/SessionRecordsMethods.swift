@@ -15,9 +15,8 @@ struct SessionRecordsMethods {
         let prefix = recordIDPrefix
         switch method {
         case .sessionList:
-            let params = try RPCParams(request, allowed: ["since", "limit"])
-            let since = try params.optionalString("since", meaning: "an ISO 8601 time, e.g. 2026-11-24T00:00:00Z")
-            let limit = try params.limit(default: 50, in: 1...1000, of: "sessions")
+            let params = try method.params(SessionListParams.self, of: request)
+            let (since, limit) = (params.since, params.limit)
             return eventLoop.makeFutureWithTask {
                 .array(
                     try await store.sessions(since: since, limit: limit).map {
@@ -25,8 +24,8 @@ struct SessionRecordsMethods {
                     })
             }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
         case .sessionGet:
-            let params = try RPCParams(request, allowed: ["id"])
-            let (text, id) = try sessionID(params)
+            let session = try method.params(SessionParams.self, of: request).id
+            let (text, id) = (session.text, session.number)
             return storedRecord(
                 on: eventLoop,
                 named: "session \(text)", text: text,
@@ -34,8 +33,8 @@ struct SessionRecordsMethods {
                 json: { StatusJSON.session($0, recordIDPrefix: prefix) }, childrenKey: "events",
                 childJSON: StatusJSON.event)
         case .sessionVerify:
-            let params = try RPCParams(request, allowed: ["id"])
-            let (text, id) = try sessionID(params)
+            let session = try method.params(SessionParams.self, of: request).id
+            let (text, id) = (session.text, session.number)
             return eventLoop.makeFutureWithTask { try await store.verifySession(id: id) }.flatMapThrowing { verdict in
                 guard let verdict else {
                     throw RPCError(
@@ -45,7 +44,7 @@ struct SessionRecordsMethods {
                 return StatusJSON.verdict(verdict, recordIDPrefix: prefix)
             }
         case .recordsVerify:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             return eventLoop.makeFutureWithTask {
                 StatusJSON.verdict(try await store.verifyRecords(), recordIDPrefix: prefix)
             }.flatMapErrorThrowing { error in
@@ -53,30 +52,18 @@ struct SessionRecordsMethods {
                 throw RPCError.internalError("the records could not be read (\(error)).")
             }
         case .sessionExport:
-            let params = try RPCParams(request, allowed: ["id", "format"])
-            let (text, id) = try sessionID(params)
-            let format = try params.requiredString(
-                "format", meaning: "the export's format: \"fhir\" (a FHIR R4 Bundle)")
-            guard format == "fhir" else {
-                throw .invalidParams("\"format\" must be \"fhir\" (a FHIR R4 Bundle), not \"\(format)\".")
-            }
-            return exporter.bundle(session: id, named: text)
+            let session = try method.params(SessionExportParams.self, of: request).id
+            return exporter.bundle(session: session.number, named: session.text)
         case .recordsExport:
-            let params = try RPCParams(request, allowed: ["since", "after", "limit"])
-            let since = try params.requiredString("since", meaning: "an ISO 8601 date or time, e.g. 2026-01-01")
-            guard RecordsExporter.isISODate(since) else {
-                throw .invalidParams("\"since\" must be an ISO 8601 date or time such as 2026-01-01, not \"\(since)\".")
+            let params = try method.params(RecordsExportParams.self, of: request)
+            guard RecordsExporter.isISODate(params.since) else {
+                throw .invalidParams(
+                    "\"since\" must be an ISO 8601 date or time such as 2026-01-01, not \"\(params.since)\".")
             }
-            let after: Int64 = params["after"] == nil ? 0 : try sessionID(params, key: "after").id
-            let limit = try params.limit(default: 20, in: 1...200, of: "sessions")
-            return exporter.page(since: since, after: after, limit: limit)
+            return exporter.page(since: params.since, after: params.after, limit: params.limit)
         case .sessionTelemetry:
-            let params = try RPCParams(request, allowed: ["id", "limit", "after"])
-            let (_, id) = try sessionID(params)
-            let limit = try params.limit(default: 600, in: 1...36_000, of: "samples")
-            let after =
-                params["after"] == nil
-                ? -1 : try params.requiredInteger("after", meaning: "the last tick already read, for the next page")
+            let params = try method.params(SessionTelemetryParams.self, of: request)
+            let (id, limit, after) = (params.id.number, params.limit, params.after)
             return eventLoop.makeFutureWithTask {
                 .array(
                     try await store.telemetry(session: id, afterTick: after, limit: limit).map(StatusJSON.sample))
@@ -84,15 +71,6 @@ struct SessionRecordsMethods {
         default: throw .methodNotFound(request.method)  // routed here only for its own methods
         }
     }
-}
-
-/// A session id param ("S-0001", or its number), or the invalid-params error naming the key.
-func sessionID(_ params: RPCParams, key: String = "id") throws(RPCError) -> (text: String, id: Int64) {
-    let text = try params.requiredString(key, meaning: "a session id such as S-0001")
-    guard let id = Int64(text.hasPrefix("S-") ? String(text.dropFirst(2)) : text) else {
-        throw .invalidParams("\"\(key)\" must be a session id such as S-0001, not \"\(text)\".")
-    }
-    return (text, id)
 }
 
 /// One stored record with its children (a session's events, a fault's samples), or the

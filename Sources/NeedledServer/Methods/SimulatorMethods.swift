@@ -16,9 +16,9 @@ struct SimulatorMethods {
         guard simulated, method == .simInjectFault || method == .simClearFault else {
             throw .methodNotFound(request.method)
         }
-        let params = try RPCParams(request, allowed: ["fault"])
+        precondition(method.paramsType == SimulatorFaultParams.self)
+        let name = try SimulatorFaultParams(request, faults: controls).fault
         let faults = controls.joined(separator: ", ")
-        let name = try params.requiredString("fault", meaning: "one of \(faults)")
         guard let control = controls.firstIndex(of: name) else {
             throw .invalidParams("unknown fault \"\(name)\"; the simulator's faults are \(faults).")
         }

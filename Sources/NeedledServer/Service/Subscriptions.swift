@@ -30,25 +30,19 @@ final class Subscriptions: @unchecked Sendable {
     ) throws(RPCError) -> JSONValue {
         switch method {
         case .telemetrySubscribe:
-            let params = try RPCParams(request, allowed: ["hz"])
-            let hz =
-                params["hz"] == nil
-                ? 10 : try params.requiredInteger("hz", meaning: "notifications per second, 1 to 100")
-            guard (1...100).contains(hz) else {
-                throw .invalidParams("\"hz\" must be from 1 to 100 notifications per second, not \(hz).")
-            }
+            let hz = try method.params(TelemetrySubscribeParams.self, of: request).hz
             subscribeTelemetry(connection, hz: hz)
             return .object([("subscribed", true), ("hz", .int(hz))])
         case .telemetryUnsubscribe:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             telemetry.removeValue(forKey: connection)?.cancel()
             return .object([("subscribed", false)])
         case .eventsSubscribe:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             eventSubscribers.insert(connection)
             return .object([("subscribed", true)])
         case .eventsUnsubscribe:
-            _ = try RPCParams(request, allowed: [])
+            _ = try method.params(NoParams.self, of: request)
             eventSubscribers.remove(connection)
             return .object([("subscribed", false)])
         default:

@@ -33,7 +33,7 @@ struct Watch: ParsableCommand {
     }
 
     private func runLines(_ client: NeedledClient) throws {
-        _ = try client.call(.telemetrySubscribe, params: .object([("hz", .int(Int64(hz)))]))
+        _ = try client.call(.telemetrySubscribe, TelemetrySubscribeParams(hz: Int64(hz)))
         var seen = 0
         while count.map({ seen < $0 }) ?? true {
             let message = try client.readMessage()
@@ -52,7 +52,7 @@ struct Watch: ParsableCommand {
             view.speedMaximum = LiveView.number(limits["maxSpeedHertz"]) ?? 150
         }
         view.update(try client.call(.penStatus))
-        _ = try client.call(.telemetrySubscribe, params: .object([("hz", .int(Int64(min(hz, 10))))]))
+        _ = try client.call(.telemetrySubscribe, TelemetrySubscribeParams(hz: Int64(min(hz, 10))))
         terminal.draw(view.lines(width: terminal.size.columns))
         defer { terminal.restore() }
         var pending = true
