@@ -211,7 +211,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         case .daemon:
             return try DaemonMethods(
                 eventLoop: eventLoop, view: view, loop: loop, configuration: configuration, backendName: backendName,
-                softwareVersion: Self.version, socketFigures: socketFigures?() ?? .null, penIdentity: penIdentity
+                softwareVersion: Self.version, socketFigures: socketFigures, penIdentity: penIdentity
             ).handle(method, request, connection: connection)
         case .session:
             return try SessionMethods(

@@ -14,8 +14,8 @@ struct DaemonMethods {
     let configuration: DaemonConfiguration
     let backendName: String
     let softwareVersion: String
-    /// The socket's connections and slots, from the server.
-    let socketFigures: JSONValue
+    /// The socket's connections and slots, from the server (read for `daemon.info` only).
+    let socketFigures: (@Sendable () -> JSONValue)?
     let penIdentity: PenIdentity?
 
     func handle(
@@ -102,7 +102,7 @@ struct DaemonMethods {
                     ("unansweredAtAccept", .int(Int64(channels.stops.unansweredAtAccept.load(ordering: .relaxed)))),
                 ])
             ),
-            ("socket", socketFigures),
+            ("socket", socketFigures?() ?? .null),
             (
                 "records",
                 penIdentity.map {
