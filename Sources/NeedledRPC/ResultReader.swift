@@ -1,3 +1,5 @@
+public import NeedleCore
+
 /// One method's result, read field by field as the API documents it (Docs/api.md): a field that
 /// is missing, or of another type, is a `ResultShapeError` naming the method and the field, so
 /// a client that drifted from the daemon says so instead of printing "?". needlectl reads every
@@ -78,6 +80,22 @@ public struct ResultReader: Sendable {
         try nullable(key, "a string", Self.text)
     }
 
+    /// An integer, or null (present either way).
+    public func nullableInteger(_ key: String) throws(ResultShapeError) -> Int64? {
+        try nullable(key, "an integer") { if case .int(let number) = $0 { number } else { nil } }
+    }
+
+    /// A number, or null (present either way).
+    public func nullableNumber(_ key: String) throws(ResultShapeError) -> Double? {
+        try nullable(key, "a number") { member in
+            switch member {
+            case .int(let number): Double(number)
+            case .double(let number): number
+            default: nil
+            }
+        }
+    }
+
     public func integer(_ key: String) throws(ResultShapeError) -> Int64 {
         try required(key, "an integer") { if case .int(let number) = $0 { number } else { nil } }
     }
@@ -124,6 +142,87 @@ public struct ResultReader: Sendable {
 
     public func array(_ key: String) throws(ResultShapeError) -> [ResultReader] {
         children(try required(key, "an array") { if case .array(let elements) = $0 { elements } else { nil } }, at: key)
+    }
+
+    /// Any JSON value, present (null included): what the API passes through as it was recorded
+    /// (a session's limits when it opened, an event's detail, a FHIR bundle).
+    public func value(_ key: String) throws(ResultShapeError) -> JSONValue {
+        try field(key, expected: "a value")
+    }
+
+    /// A nested result of its own type.
+    public func decode<Nested: MethodResult>(
+        _ key: String, as _: Nested.Type = Nested.self
+    ) throws(ResultShapeError)
+        -> Nested
+    {
+        try Nested(reading: object(key))
+    }
+
+    /// A nested result, or null (present either way).
+    public func nullableDecode<Nested: MethodResult>(
+        _ key: String, as _: Nested.Type = Nested.self
+    )
+        throws(ResultShapeError) -> Nested?
+    {
+        guard let reader = try nullableObject(key) else { return nil }
+        return try Nested(reading: reader)
+    }
+
+    /// An array of nested results.
+    public func list<Nested: MethodResult>(
+        _ key: String, of _: Nested.Type = Nested.self
+    ) throws(ResultShapeError)
+        -> [Nested]
+    {
+        try array(key).map { (element) throws(ResultShapeError) in try Nested(reading: element) }
+    }
+
+    /// An array of strings.
+    public func strings(_ key: String) throws(ResultShapeError) -> [String] {
+        try array(key).map { (element) throws(ResultShapeError) in
+            guard case .string(let text) = element.value else {
+                throw ResultShapeError(
+                    method: method, field: String(element.path.dropLast()), expected: "a string", found: element.value)
+            }
+            return text
+        }
+    }
+
+    /// One of an enumeration's names (a phase, an area, a fault code).
+    public func name<Name: RawRepresentable & CaseIterable>(
+        _ key: String, as _: Name.Type = Name.self
+    )
+        throws(ResultShapeError) -> Name where Name.RawValue == String
+    {
+        let expected = "one of " + Name.allCases.map(\.rawValue).joined(separator: ", ")
+        let text = try string(key)
+        guard let name = Name(rawValue: text) else { throw mismatch(key, expected, .string(text)) }
+        return name
+    }
+
+    /// An integer that fits 32 bits (micrometres, millicelsius).
+    public func integer32(_ key: String) throws(ResultShapeError) -> Int32 {
+        let number = try integer(key)
+        guard let narrow = Int32(exactly: number) else { throw mismatch(key, "an integer of 32 bits", .int(number)) }
+        return narrow
+    }
+
+    /// A rate in hertz, whole or to the millihertz.
+    public func hertz(_ key: String) throws(ResultShapeError) -> Hertz {
+        let number = try number(key)
+        let millihertz = (number * 1000).rounded()
+        guard let exact = Int32(exactly: millihertz) else {
+            throw mismatch(key, "a rate in hertz", .double(number))
+        }
+        return Hertz(millihertz: exact)
+    }
+
+    /// An integer the API adds only in some answers (`hz` of `telemetry.subscribe`): absent is nil.
+    public func optionalInteger(_ key: String) throws(ResultShapeError) -> Int64? {
+        guard case .object = value, let member = value[key] else { return nil }
+        guard case .int(let number) = member else { throw mismatch(key, "an integer", member) }
+        return number
     }
 }
 

@@ -27,7 +27,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     private let recorder: EventRecorder
     /// The socket's connections and slots (`daemon.info` `socket`), from the server once it
     /// exists: it is made after the service.
-    public var socketFigures: (@Sendable () -> JSONValue)?
+    public var socketFigures: (@Sendable () -> SocketFiguresResult)?
     /// Which pen this is and which records store is its own (`daemon.info` `records`).
     public var penIdentity: PenIdentity?
     /// The records' fill level and pruning (nil in tests that build a service alone).
@@ -124,7 +124,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         loop.takeReplies()
         while let event = loop.channels.events.pop() {
-            let json = StatusJSON.event(event)
+            let json = PenEventNotification.params(event)
             subscriptions.publish(event: json)
             keeper.event(event, json, session: view.session)
         }

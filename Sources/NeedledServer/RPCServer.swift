@@ -96,16 +96,13 @@ public final class RPCServerService: Service, @unchecked Sendable {
     /// Connections open now, slots held by the connection rule, and refusals since start
     /// (`daemon.info` `socket`). A client's close reaches these when the event loop reads it:
     /// a slot is free again a moment after the client closed, not at once.
-    public func figures() -> JSONValue {
+    public func figures() -> SocketFiguresResult {
         let (held, heldReadOnly) = slots.withLock { ($0.open, $0.openReadOnly) }
-        return .object([
-            ("connectionsOpen", .int(Int64(connections.load(ordering: .relaxed)))),
-            ("slotsHeld", .int(Int64(held))),
-            ("slotsHeldReadOnly", .int(Int64(heldReadOnly))),
-            ("maxConnections", .int(Int64(limits.connectionsMax))),
-            ("refusedBusy", .int(Int64(refusedBusy.load(ordering: .relaxed)))),
-            ("refusedUnauthorized", .int(Int64(refusedUnauthorized.load(ordering: .relaxed)))),
-        ])
+        return SocketFiguresResult(
+            connectionsOpen: Int64(connections.load(ordering: .relaxed)), slotsHeld: Int64(held),
+            slotsHeldReadOnly: Int64(heldReadOnly), connectionsMax: Int64(limits.connectionsMax),
+            refusedBusy: Int64(refusedBusy.load(ordering: .relaxed)),
+            refusedUnauthorized: Int64(refusedUnauthorized.load(ordering: .relaxed)))
     }
 
     private func release(_ admission: Admission) {

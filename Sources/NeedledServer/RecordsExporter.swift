@@ -36,7 +36,7 @@ struct RecordsExporter {
                     code: -32602, message: "Invalid params: no session \(text).", data: .object([("id", .string(text))])
                 )
             }
-            return bundle
+            return FHIRBundleResult(bundle).json
         }
     }
 
@@ -52,11 +52,10 @@ struct RecordsExporter {
                 resources += FHIRExport.resources(set(records), style: .bulkData)
             }
             try await store.markExported(ids, at: clock.now())
-            return .object([
-                ("sessions", .array(ids.map { .string(SessionRow.displayID(for: $0)) })),
-                ("resources", .array(resources)),
-                ("next", ids.count == limit ? .string(SessionRow.displayID(for: ids[ids.count - 1])) : .null),
-            ])
+            return RecordsExportPageResult(
+                sessions: ids.map(SessionRow.displayID(for:)), resources: resources,
+                next: ids.count == limit ? SessionRow.displayID(for: ids[ids.count - 1]) : nil
+            ).json
         }.flatMapErrorThrowing { error in
             throw RPCError.internalError("the records could not be read (\(error)).")
         }

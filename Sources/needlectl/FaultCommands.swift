@@ -21,16 +21,11 @@ struct Fault: ParsableCommand {
         }
         func run() throws {
             let params = FaultListParams(session: session.map(RecordReference.session), limit: limit)
-            try connection.perform(.faultList, params) { result in
-                let faults = try ResultReader(.faultList, result).elements()
-                guard !faults.isEmpty else { return "No faults recorded." }
-                var lines: [String] = []
-                for fault in faults {
-                    lines.append(
-                        "\(try fault.string("id"))  \(try fault.string("wallTime"))  \(try fault.string("code"))  session \(try fault.nullableString("session") ?? "none")  \(try fault.integer("sampleCount")) ticks recorded"
-                    )
-                }
-                return lines.joined(separator: "\n")
+            try connection.perform(.faultList, params) { (list: ListResult<FaultRecordResult>) in
+                guard !list.elements.isEmpty else { return "No faults recorded." }
+                return list.elements.map { fault in
+                    "\(fault.id)  \(fault.wallTime)  \(fault.code)  session \(fault.session ?? "none")  \(fault.sampleCount) ticks recorded"
+                }.joined(separator: "\n")
             }
         }
     }
@@ -41,24 +36,19 @@ struct Fault: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The fault id, e.g. F-0001.") var id: String
         func run() throws {
-            try connection.perform(.faultGet, FaultGetParams(id: .fault(id))) { result in
-                let fault = ResultReader(.faultGet, result)
-                let samples = try fault.array("samples")
-                let period = Double(try fault.integer("tickPeriodMicroseconds")) / 1_000_000
+            try connection.perform(.faultGet, FaultGetParams(id: .fault(id))) { (detail: FaultDetailResult) in
+                let (fault, samples) = (detail.fault, detail.samples)
+                let period = Double(fault.tickPeriodMicroseconds) / 1_000_000
                 var lines = [
-                    "fault      \(try fault.string("id"))  \(try fault.string("code")) at tick \(try fault.integer("tick")), \(try fault.string("wallTime"))",
-                    "session    \(try fault.nullableString("session") ?? "none")",
-                    "message    \(try fault.string("message"))",
-                    "action     \(try fault.string("action"))",
+                    "fault      \(fault.id)  \(fault.code) at tick \(fault.tick), \(fault.wallTime)",
+                    "session    \(fault.session ?? "none")",
+                    "message    \(fault.message)",
+                    "action     \(fault.action)",
                     "recorded   \(samples.count) ticks (\(String(format: "%.1f", Double(samples.count) * period)) s before the fault)",
                 ]
-                var deepest: Int64?
-                var fastest: Int64?
-                for sample in samples {
-                    deepest = max(deepest ?? .min, try sample.integer("depthMicrometres"))
-                    fastest = max(fastest ?? .min, try sample.integer("speedMillihertz"))
-                }
-                if let deepest, let fastest {
+                if let deepest = samples.map(\.depthMicrometres).max(),
+                    let fastest = samples.map(\.speedMillihertz).max()
+                {
                     lines.append(
                         "window     deepest \(millimetres(deepest)), fastest \(String(format: "%.1f", Double(fastest) / 1000)) Hz"
                     )
@@ -66,7 +56,7 @@ struct Fault: ParsableCommand {
                 lines.append("last ticks  tick  state  depth  speed  motor")
                 for sample in samples.suffix(5) {
                     lines.append(
-                        "  \(try sample.integer("tick"))  \(try sample.string("state"))  \(millimetres(try sample.integer("depthMicrometres")))  \(String(format: "%.1f", Double(try sample.integer("speedMillihertz")) / 1000)) Hz  \(try sample.bool("motorEnabled") ? "on" : "off")"
+                        "  \(sample.tick)  \(sample.state)  \(millimetres(sample.depthMicrometres))  \(String(format: "%.1f", Double(sample.speedMillihertz) / 1000)) Hz  \(sample.motorEnabled ? "on" : "off")"
                     )
                 }
                 return lines.joined(separator: "\n")
@@ -98,17 +88,14 @@ struct Fault: ParsableCommand {
         ]
 
         func run() throws {
-            let fault = try connection.call(.faultGet, FaultGetParams(id: .fault(id)))
+            let detail = try connection.result(.faultGet, FaultGetParams(id: .fault(id)), as: FaultDetailResult.self)
             switch format {
-            case .json, .fhir: try emit(fault.serialized + "\n", to: output)
+            case .json, .fhir: try emit(detail.json.serialized + "\n", to: output)
             case .csv:
-                let faultTick = fault["tick"]?.intValue ?? 0
-                let period = Double(fault["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
-                let rows = (fault["samples"]?.arrayValue ?? []).map { sample -> JSONValue in
-                    guard case .object(var members) = sample else { return sample }
-                    let ticks = Double((sample["tick"]?.intValue ?? 0) - faultTick)
-                    members.append(("secondsFromFault", .double((ticks * period * 1000).rounded() / 1000)))
-                    return .object(members)
+                let period = Double(detail.fault.tickPeriodMicroseconds) / 1_000_000
+                let rows = detail.samples.map { sample -> JSONValue in
+                    let ticks = Double(sample.tick - detail.fault.tick)
+                    return sample.json.appending("secondsFromFault", .double((ticks * period * 1000).rounded() / 1000))
                 }
                 try emit(csv(rows, columns: Self.columns), to: output)
             }

@@ -22,15 +22,14 @@ extension Fault {
         var csv: String?
 
         func run() throws {
-            let fault = try connection.call(.faultGet, FaultGetParams(id: .fault(id)))
-            let ticks = (fault["samples"]?.arrayValue ?? []).compactMap(Self.tick)
+            let detail = try connection.result(.faultGet, FaultGetParams(id: .fault(id)), as: FaultDetailResult.self)
+            let ticks = detail.samples.map(Self.tick)
             guard !ticks.isEmpty else { throw ValidationError("fault \(id) has no recorded window to replay.") }
             let replay = FlightReplay(ticks)
-            let reader = ResultReader(.faultGet, fault)
-            let period = Double(try reader.integer("tickPeriodMicroseconds")) / 1_000_000
-            let faultTick = try reader.integer("tick")
+            let period = Double(detail.fault.tickPeriodMicroseconds) / 1_000_000
+            let faultTick = detail.fault.tick
             var lines = [
-                "replayed   \(ticks.count) ticks of \(try reader.string("id")) (\(try reader.string("code"))) through the simulated pen",
+                "replayed   \(ticks.count) ticks of \(detail.fault.id) (\(detail.fault.code)) through the simulated pen",
                 "speed      largest gap \(replay.speedDeviationMax) between the pen and the model",
                 "depth      largest gap \(replay.depthDeviationMax)",
             ]
@@ -62,20 +61,16 @@ extension Fault {
             }
         }
 
-        static func tick(_ sample: JSONValue) -> FlightReplay.Tick? {
-            guard let tick = sample["tick"]?.intValue else { return nil }
-            let duty = Duty(partsPerMillion: Int32(clamping: sample["motorDutyPpm"]?.intValue ?? 0)) ?? .off
+        static func tick(_ sample: FlightSampleResult) -> FlightReplay.Tick {
+            let duty = Duty(partsPerMillion: Int32(clamping: sample.motorDutyPpm)) ?? .off
             let outputs = PenOutputs(
-                motorEnabled: sample["motorEnabled"] == .bool(true),
-                brakeEngaged: sample["brakeEngaged"] == .bool(true),
-                motorDuty: duty, heartbeat: sample["heartbeat"] == .bool(true),
-                stepperEnabled: sample["stepperEnabled"] == .bool(true),
-                depthSteps: Int32(clamping: sample["depthSteps"]?.intValue ?? 0))
+                motorEnabled: sample.motorEnabled, brakeEngaged: sample.brakeEngaged, motorDuty: duty,
+                heartbeat: sample.heartbeat, stepperEnabled: sample.stepperEnabled,
+                depthSteps: Int32(clamping: sample.depthSteps))
             return FlightReplay.Tick(
-                tick: tick, outputs: outputs,
-                measuredPeriod: .microseconds(sample["measuredPeriodMicroseconds"]?.intValue ?? 1000),
-                recordedSpeed: Hertz(millihertz: Int32(clamping: sample["speedMillihertz"]?.intValue ?? 0)),
-                recordedDepth: Micrometres(Int32(clamping: sample["depthMicrometres"]?.intValue ?? 0)))
+                tick: sample.tick, outputs: outputs, measuredPeriod: .microseconds(sample.measuredPeriodMicroseconds),
+                recordedSpeed: Hertz(millihertz: Int32(clamping: sample.speedMillihertz)),
+                recordedDepth: Micrometres(Int32(clamping: sample.depthMicrometres)))
         }
     }
 }

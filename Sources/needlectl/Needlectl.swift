@@ -90,15 +90,40 @@ struct Connection: ParsableArguments {
         try NeedledClient(path: path, timeoutSeconds: timeoutSeconds).call(method)
     }
 
-    /// Runs a command and prints its result: JSON with --json, else `human`'s sentence.
-    func perform<P: MethodParams>(_ method: APIMethod, _ params: P, human: (JSONValue) throws -> String) throws {
-        let result = try call(method, params)
-        print(json ? result.serialized : try human(result))
+    /// Calls `method` and reads its result as the API's type for it (`APIMethod.resultType`): a
+    /// missing or changed field is a `ResultShapeError` naming it (exit 76).
+    func result<P: MethodParams, Result: MethodResult>(
+        _ method: APIMethod, _ params: P, as _: Result.Type = Result.self, timeoutSeconds: Int = 5
+    ) throws -> Result {
+        precondition(
+            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        return try Result(method, call(method, params, timeoutSeconds: timeoutSeconds))
     }
 
-    func perform(_ method: APIMethod, human: (JSONValue) throws -> String) throws {
+    func result<Result: MethodResult>(
+        _ method: APIMethod, as _: Result.Type = Result.self, timeoutSeconds: Int = 5
+    ) throws -> Result {
+        precondition(
+            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        return try Result(method, call(method, timeoutSeconds: timeoutSeconds))
+    }
+
+    /// Runs a command and prints its result: with --json the daemon's JSON as it came, else
+    /// `human`'s sentence from the result read as its type.
+    func perform<P: MethodParams, Result: MethodResult>(
+        _ method: APIMethod, _ params: P, human: (Result) throws -> String
+    ) throws {
+        precondition(
+            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        let result = try call(method, params)
+        print(json ? result.serialized : try human(Result(method, result)))
+    }
+
+    func perform<Result: MethodResult>(_ method: APIMethod, human: (Result) throws -> String) throws {
+        precondition(
+            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
         let result = try call(method)
-        print(json ? result.serialized : try human(result))
+        print(json ? result.serialized : try human(Result(method, result)))
     }
 }
 
@@ -106,15 +131,11 @@ extension Connection {
     /// Runs a pen command and says what it did and the phase it left the pen in, read as a
     /// `CommandAnswer` (a drifted answer is an error naming the field, exit 76).
     func command<P: MethodParams>(_ method: APIMethod, _ params: P, verb: String) throws {
-        try perform(method, params) { result in
-            "\(verb); the pen is \(try CommandAnswer(method, result).state.rawValue)."
-        }
+        try perform(method, params) { (answer: CommandAnswer) in "\(verb); the pen is \(answer.state.rawValue)." }
     }
 
     func command(_ method: APIMethod, verb: String) throws {
-        try perform(method) { result in
-            "\(verb); the pen is \(try CommandAnswer(method, result).state.rawValue)."
-        }
+        try perform(method) { (answer: CommandAnswer) in "\(verb); the pen is \(answer.state.rawValue)." }
     }
 }
 
@@ -128,14 +149,16 @@ struct Status: ParsableCommand {
             print(status.serialized)
             return
         }
-        // Which configuration is in force, from daemon.info (a second call; --json keeps pen.status alone).
-        let info = try? connection.call(.daemonInfo)
+        let rendered = try StatusText.render(PenStatusResult(.penStatus, status))
+        // Which configuration is in force, from daemon.info (a second call; --json keeps pen.status
+        // alone). Not answering is said; answering out of shape is the error it is.
+        let info: JSONValue? = try? connection.call(.daemonInfo)
         let configuration =
             try info.map { info throws(ResultShapeError) in
-                try StatusText.configuration(ResultReader(.daemonInfo, info))
+                StatusText.configuration(try DaemonInfoResult(.daemonInfo, info))
             }
             ?? "config     unknown (daemon.info did not answer)"
-        print([try StatusText.render(status), configuration].joined(separator: "\n"))
+        print([rendered, configuration].joined(separator: "\n"))
     }
 }
 
@@ -235,18 +258,15 @@ struct Session: ParsableCommand {
             }
         }
         func run() throws {
-            try connection.perform(.sessionList, SessionListParams(limit: limit)) { result in
-                let sessions = try ResultReader(.sessionList, result).elements()
-                guard !sessions.isEmpty else { return "No sessions recorded." }
-                var lines: [String] = []
-                for session in sessions {
-                    let closed = try session.nullableString("closedAt").map { "closed \($0)" } ?? "open"
-                    let reason = try session.nullableString("closeReason") == "interrupted" ? " (interrupted)" : ""
-                    lines.append(
-                        "\(try session.string("id"))  \(try session.string("area"))  cartridge \(try session.string("cartridge"))  opened \(try session.string("openedAt"))  \(closed)\(reason)"
-                    )
-                }
-                return lines.joined(separator: "\n")
+            try connection.perform(.sessionList, SessionListParams(limit: limit)) {
+                (list: ListResult<SessionRecordResult>) in
+                guard !list.elements.isEmpty else { return "No sessions recorded." }
+                return list.elements.map { session in
+                    let closed = session.closedAt.map { "closed \($0)" } ?? "open"
+                    let reason = session.closeReason == "interrupted" ? " (interrupted)" : ""
+                    return
+                        "\(session.id)  \(session.area)  cartridge \(session.cartridge)  opened \(session.openedAt)  \(closed)\(reason)"
+                }.joined(separator: "\n")
             }
         }
     }
@@ -256,18 +276,17 @@ struct Session: ParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
         func run() throws {
-            try connection.perform(.sessionGet, SessionParams(id: .session(id))) { result in
-                let session = ResultReader(.sessionGet, result)
+            try connection.perform(.sessionGet, SessionParams(id: .session(id))) { (detail: SessionDetailResult) in
+                let session = detail.session
                 var lines = [
-                    "session    \(try session.string("id")) on \(try session.string("area")), cartridge \(try session.string("cartridge"))",
-                    "opened     \(try session.string("openedAt"))",
-                    "closed     \(try session.nullableString("closedAt") ?? "open")\(try session.nullableString("closeReason").map { " (\($0))" } ?? "")",
+                    "session    \(session.id) on \(session.area), cartridge \(session.cartridge)",
+                    "opened     \(session.openedAt)",
+                    "closed     \(session.closedAt ?? "open")\(session.closeReason.map { " (\($0))" } ?? "")",
                 ]
-                let events = try session.array("events")
-                lines.append("events     \(events.count)")
-                for event in events {
-                    let detail = event.value["detail"]?.serialized ?? ""  // free-form: whatever the event recorded
-                    lines.append("  tick \(try event.integer("tick"))  \(try event.string("kind"))  \(detail)")
+                lines.append("events     \(detail.events.count)")
+                for event in detail.events {
+                    // The detail is free-form: whatever the event recorded.
+                    lines.append("  tick \(event.tick)  \(event.kind)  \(event.detail.serialized)")
                 }
                 return lines.joined(separator: "\n")
             }
@@ -295,10 +314,9 @@ struct Session: ParsableCommand {
         }
         func run() throws {
             let params = SessionOpenParams(area: treatmentArea, cartridge: cartridge, reference: reference)
-            try connection.perform(.sessionOpen, params) { result in
-                let session = try ResultReader(.sessionOpen, result).object("session")
-                let depth = millimetres(try session.integer("maxDepthMicrometres"))
-                return "Session \(try session.string("id")) open on the \(area), depth limit \(depth)."
+            try connection.perform(.sessionOpen, params) { (answer: SessionOpenAnswer) in
+                let depth = millimetres(Int64(answer.session.depthMax.rawValue))
+                return "Session \(answer.session.id) open on the \(area), depth limit \(depth)."
             }
         }
     }
@@ -307,8 +325,8 @@ struct Session: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close the open session.")
         @OptionGroup var connection: Connection
         func run() throws {
-            try connection.perform(.sessionClose) { result in
-                "Session closed; the pen is \(try ResultReader(.sessionClose, result).string("state"))."
+            try connection.perform(.sessionClose) { (answer: SessionCloseAnswer) in
+                "Session closed; the pen is \(answer.state.rawValue)."
             }
         }
     }
@@ -327,7 +345,9 @@ struct Cartridge: ParsableCommand {
         @Option(help: "The expiry date, YYYY-MM-DD.") var expires: String?
         func run() throws {
             let params = CartridgeRegisterParams(serial: serial, needles: Int64(needles), lot: lot, expires: expires)
-            try connection.perform(.cartridgeRegister, params) { _ in "Cartridge \(serial) registered." }
+            try connection.perform(.cartridgeRegister, params) { (_: CartridgeRecordResult) in
+                "Cartridge \(serial) registered."
+            }
         }
     }
 
@@ -335,18 +355,13 @@ struct Cartridge: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registered cartridges.")
         @OptionGroup var connection: Connection
         func run() throws {
-            try connection.perform(.cartridgeList) { result in
-                let cartridges = try ResultReader(.cartridgeList, result).elements()
-                guard !cartridges.isEmpty else { return "No cartridges registered." }
-                var lines: [String] = []
-                for cartridge in cartridges {
-                    let used = try cartridge.nullableString("session").map { "used in \($0)" } ?? "unused"
-                    let expires = try cartridge.nullableString("expires").map { "  expires \($0)" } ?? ""
-                    lines.append(
-                        "\(try cartridge.string("serial"))  \(try cartridge.integer("needles")) needles  \(used)\(expires)"
-                    )
-                }
-                return lines.joined(separator: "\n")
+            try connection.perform(.cartridgeList) { (list: ListResult<CartridgeRecordResult>) in
+                guard !list.elements.isEmpty else { return "No cartridges registered." }
+                return list.elements.map { cartridge in
+                    let used = cartridge.session.map { "used in \($0)" } ?? "unused"
+                    let expires = cartridge.expires.map { "  expires \($0)" } ?? ""
+                    return "\(cartridge.serial)  \(cartridge.needles) needles  \(used)\(expires)"
+                }.joined(separator: "\n")
             }
         }
     }
@@ -366,8 +381,8 @@ struct Sim: ParsableCommand {
         @Flag(help: "Clear the fault instead of injecting it.") var clear = false
         func run() throws {
             try connection.perform(clear ? .simClearFault : .simInjectFault, SimulatorFaultParams(fault: name)) {
-                _ in
-                clear ? "Cleared simulated fault \(name)." : "Injected simulated fault \(name)."
+                (answer: SimulatedFaultAnswer) in
+                answer.active ? "Injected simulated fault \(answer.fault)." : "Cleared simulated fault \(answer.fault)."
             }
         }
     }

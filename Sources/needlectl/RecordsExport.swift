@@ -31,15 +31,18 @@ extension Records {
             var sessions = 0
             repeat {
                 let params = RecordsExportParams(since: since, after: after.map(RecordReference.session), limit: 20)
-                let page = try connection.call(.recordsExport, params, timeoutSeconds: 120)
-                sessions += page["sessions"]?.arrayValue.count ?? 0
-                for resource in page["resources"]?.arrayValue ?? [] {
+                let page = try connection.result(
+                    .recordsExport, params, as: RecordsExportPageResult.self, timeoutSeconds: 120)
+                sessions += page.sessions.count
+                for resource in page.resources {
+                    // FHIR's own fields: every resource has its type and id (a FHIR validator's
+                    // business past that).
                     let type = resource["resourceType"]?.stringValue ?? "Resource"
                     guard seen.insert(type + "/" + (resource["id"]?.stringValue ?? "")).inserted else { continue }
                     if lines[type] == nil { order.append(type) }
                     lines[type, default: []].append(resource.serialized)
                 }
-                after = page["next"]?.stringValue
+                after = page.next
             } while after != nil
             if let outputDir {
                 try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

@@ -13,9 +13,10 @@ extension Session {
         @OptionGroup var connection: Connection
         @Argument(help: "The session id, e.g. S-0001.") var id: String
         func run() throws {
-            let verdict = try connection.call(.sessionVerify, SessionParams(id: .session(id)), timeoutSeconds: 600)
-            print(connection.json ? verdict.serialized : try VerifyText.session(verdict))
-            if verdict["state"] == "broken" { throw ExitCode(3) }
+            let result = try connection.call(.sessionVerify, SessionParams(id: .session(id)), timeoutSeconds: 600)
+            let verdict = try SessionVerdictResult(.sessionVerify, result)
+            print(connection.json ? result.serialized : VerifyText.session(verdict))
+            if verdict.state == "broken" { throw ExitCode(3) }
         }
     }
 }
@@ -30,41 +31,35 @@ struct Records: ParsableCommand {
             discussion: "Exit 3 when any record differs from what was chained.")
         @OptionGroup var connection: Connection
         func run() throws {
-            let verdict = try connection.call(.recordsVerify, timeoutSeconds: 3600)
-            print(connection.json ? verdict.serialized : try VerifyText.records(verdict))
-            if verdict["intact"] == false { throw ExitCode(3) }
+            let result = try connection.call(.recordsVerify, timeoutSeconds: 3600)
+            let verdict = try RecordsVerdictResult(.recordsVerify, result)
+            print(connection.json ? result.serialized : VerifyText.records(verdict))
+            if !verdict.intact { throw ExitCode(3) }
         }
     }
 }
 
 enum VerifyText {
-    static func session(_ result: JSONValue) throws(ResultShapeError) -> String {
-        try session(ResultReader(.sessionVerify, result))
-    }
-
-    static func session(_ verdict: ResultReader) throws(ResultShapeError) -> String {
-        let id = try verdict.string("session")
-        let links = try verdict.integer("links")
-        switch try verdict.string("state") {
+    static func session(_ verdict: SessionVerdictResult) -> String {
+        let (id, links) = (verdict.session, verdict.links)
+        switch verdict.state {
         case "intact": return "\(id): intact (\(links) links, sealed)."
         case "open": return "\(id): intact so far (\(links) links; open, not sealed yet)."
         case "notChained": return "\(id): recorded before the records were chained; nothing to verify it against."
-        default:
-            return "\(id): DOES NOT VERIFY: \(try verdict.nullableString("firstDifference") ?? "a record differs")."
+        default: return "\(id): DOES NOT VERIFY: \(verdict.firstDifference ?? "a record differs")."
         }
     }
 
-    static func records(_ result: JSONValue) throws(ResultShapeError) -> String {
-        let verdict = ResultReader(.recordsVerify, result)
-        let counts = try verdict.object("counts")
-        let brokenCount = try counts.integer("broken")
+    static func records(_ verdict: RecordsVerdictResult) -> String {
+        let counts = verdict.counts
         var lines = [
-            "\(sessionCount(try verdict.integer("sessions"))): \(try counts.integer("intact")) intact, \(try counts.integer("open")) open, \(try counts.integer("notChained")) recorded before chaining, \(brokenCount) that do not verify."
+            "\(sessionCount(verdict.sessions)): \(counts.intact) intact, \(counts.open) open, \(counts.notChained) recorded before chaining, \(counts.broken) that do not verify."
         ]
-        let broken = try verdict.array("broken")
-        for session in broken { lines.append("  " + (try Self.session(session))) }
-        if brokenCount > Int64(broken.count) {
-            lines.append("  … and \(brokenCount - Int64(broken.count)) more (--json lists the first \(broken.count)).")
+        for session in verdict.broken { lines.append("  " + Self.session(session)) }
+        if counts.broken > Int64(verdict.broken.count) {
+            lines.append(
+                "  … and \(counts.broken - Int64(verdict.broken.count)) more (--json lists the first \(verdict.broken.count))."
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -3,52 +3,59 @@ import Foundation
 import NeedledRPC
 
 /// Everything recorded about one session, fetched page by page: the session with its events,
-/// its 10 Hz telemetry, its faults and its cartridge.
+/// its 10 Hz telemetry, its faults and its cartridge, each read as the API's type for it.
 struct SessionRecordDump {
-    var session: JSONValue
-    var telemetry: [JSONValue]
-    var faults: [JSONValue]
-    var cartridge: JSONValue
+    var detail: SessionDetailResult
+    var telemetry: [TelemetrySampleResult]
+    var faults: [FaultRecordResult]
+    /// nil where the ledger has no such cartridge (the daemon refused `cartridge.get`).
+    var cartridge: CartridgeRecordResult?
+
+    var session: SessionRecordResult { detail.session }
 
     static func fetch(_ id: String, connection: Connection) throws -> SessionRecordDump {
-        let session = try connection.call(.sessionGet, SessionParams(id: .session(id)))
-        var telemetry: [JSONValue] = []
+        let detail = try connection.result(.sessionGet, SessionParams(id: .session(id)), as: SessionDetailResult.self)
+        var telemetry: [TelemetrySampleResult] = []
         var after: Int64 = -1
         while true {
-            let page = try connection.call(
-                .sessionTelemetry, SessionTelemetryParams(id: .session(id), after: after, limit: 36_000)
-            ).arrayValue
+            let page = try connection.result(
+                .sessionTelemetry, SessionTelemetryParams(id: .session(id), after: after, limit: 36_000),
+                as: ListResult<TelemetrySampleResult>.self
+            ).elements
             telemetry += page
-            guard page.count == 36_000, let last = page.last?["tick"]?.intValue else { break }
+            guard page.count == 36_000, let last = page.last?.tick else { break }
             after = last
         }
-        let faults = try connection.call(.faultList, FaultListParams(session: .session(id), limit: 1000))
-        let serial = session["cartridge"]?.stringValue ?? ""
-        let cartridge = (try? connection.call(.cartridgeGet, CartridgeGetParams(serial: serial))) ?? .null
-        return SessionRecordDump(
-            session: session, telemetry: telemetry, faults: faults.arrayValue, cartridge: cartridge)
+        let faults = try connection.result(
+            .faultList, FaultListParams(session: .session(id), limit: 1000), as: ListResult<FaultRecordResult>.self)
+        let cartridge: CartridgeRecordResult?
+        do {
+            cartridge = try connection.result(
+                .cartridgeGet, CartridgeGetParams(serial: detail.session.cartridge), as: CartridgeRecordResult.self)
+        } catch is RPCError {
+            cartridge = nil
+        }
+        return SessionRecordDump(detail: detail, telemetry: telemetry, faults: faults.elements, cartridge: cartridge)
     }
 
     var json: JSONValue {
         .object([
-            ("session", session), ("cartridge", cartridge), ("telemetry", .array(telemetry)),
-            ("faults", .array(faults)),
+            ("session", detail.json), ("cartridge", cartridge?.json ?? .null),
+            ("telemetry", .array(telemetry.map(\.json))),
+            ("faults", .array(faults.map(\.json))),
         ])
     }
 
     /// Seconds since the session opened, from ticks (never from the wall clock).
     func seconds(atTick tick: Int64) -> Double {
-        let opened = session["openedTick"]?.intValue ?? telemetry.first?["tick"]?.intValue ?? 0
-        let period = Double(session["tickPeriodMicroseconds"]?.intValue ?? 1000) / 1_000_000
+        let opened = session.openedTick ?? telemetry.first?.tick ?? 0
+        let period = Double(session.tickPeriodMicroseconds ?? 1000) / 1_000_000
         return Double(tick - opened) * period
     }
 
     var csvText: String {
-        let rows = telemetry.map { sample -> JSONValue in
-            guard case .object(var members) = sample else { return sample }
-            let seconds = self.seconds(atTick: sample["tick"]?.intValue ?? 0)
-            members.append(("seconds", .double((seconds * 10).rounded() / 10)))
-            return .object(members)
+        let rows = telemetry.map { sample in
+            sample.json.appending("seconds", .double((seconds(atTick: sample.tick) * 10).rounded() / 10))
         }
         return csv(
             rows,
@@ -75,9 +82,10 @@ extension Session {
 
         func run() throws {
             if format == .fhir {
-                let bundle = try connection.call(
-                    .sessionExport, SessionExportParams(id: .session(id)), timeoutSeconds: 120)
-                try emit(bundle.serialized + "\n", to: output)
+                let bundle = try connection.result(
+                    .sessionExport, SessionExportParams(id: .session(id)), as: FHIRBundleResult.self,
+                    timeoutSeconds: 120)
+                try emit(bundle.json.serialized + "\n", to: output)
                 if let output { FileHandle.standardError.write(Data("needlectl: wrote \(output)\n".utf8)) }
                 return
             }
@@ -102,7 +110,7 @@ extension Session {
 
         func run() throws {
             let dump = try SessionRecordDump.fetch(id, connection: connection)
-            let report = try SessionReport(dump)
+            let report = SessionReport(dump)
             try emit(report.svg, to: output)
             print(report.summaryLines.joined(separator: "\n"))
             print("wrote \(output)")

@@ -6,25 +6,9 @@ import NeedledRPC
 /// from the record alone, so the same record always draws the same report.
 struct SessionReport {
     let dump: SessionRecordDump
-    /// The session's own fields, read as `session.get` documents them.
-    let id: String
-    let area: String
-    let cartridgeSerial: String
-    let openedAt: String
-    let closedAt: String?
-    let closeReason: String?
-    let softwareVersion: String
 
-    init(_ dump: SessionRecordDump) throws(ResultShapeError) {
+    init(_ dump: SessionRecordDump) {
         self.dump = dump
-        let session = ResultReader(.sessionGet, dump.session)
-        id = try session.string("id")
-        area = try session.string("area")
-        cartridgeSerial = try session.string("cartridge")
-        openedAt = try session.string("openedAt")
-        closedAt = try session.nullableString("closedAt")
-        closeReason = try session.nullableString("closeReason")
-        softwareVersion = try session.string("softwareVersion")
     }
 
     struct FaultMark {
@@ -32,33 +16,35 @@ struct SessionReport {
         let code: String
     }
 
-    var session: JSONValue { dump.session }
-    var needles: Int64 { dump.cartridge["needles"]?.intValue ?? 0 }
+    var session: SessionRecordResult { dump.session }
+    var id: String { session.id }
+    var area: String { session.area }
+    var needles: Int64 { dump.cartridge?.needles ?? 0 }
 
     var durationSeconds: Double {
-        if let duration = session["durationSeconds"]?.doubleValue { return duration }
-        return dump.telemetry.last.map { dump.seconds(atTick: $0["tick"]?.intValue ?? 0) } ?? 0
+        if let duration = session.durationSeconds { return duration }
+        return dump.telemetry.last.map { dump.seconds(atTick: $0.tick) } ?? 0
     }
 
-    var strokes: Int64 {
-        max(session["strokes"]?.intValue ?? 0, dump.telemetry.compactMap { $0["strokes"]?.intValue }.max() ?? 0)
-    }
+    var strokes: Int64 { max(session.strokes, dump.telemetry.map(\.strokes).max() ?? 0) }
 
-    var deepestMicrometres: Int64 { dump.telemetry.compactMap { $0["depthMicrometres"]?.intValue }.max() ?? 0 }
+    var deepestMicrometres: Int64 { dump.telemetry.map(\.depthMicrometres).max() ?? 0 }
 
+    /// The faults on the session's timeline, from its recorded events (whose detail is as the
+    /// event recorded it).
     var faultMarks: [FaultMark] {
-        (session["events"]?.arrayValue ?? []).compactMap { event in
-            guard event["kind"]?.stringValue == "fault", let tick = event["tick"]?.intValue else { return nil }
-            return FaultMark(
-                seconds: dump.seconds(atTick: tick), code: event["detail"]?["fault"]?["code"]?.stringValue ?? "fault")
+        dump.detail.events.filter { $0.kind == "fault" }.map { event in
+            let code: String? =
+                if case .string(let code)? = event.detail["fault"]?["code"] { code } else { nil }
+            return FaultMark(seconds: dump.seconds(atTick: event.tick), code: code ?? "fault")
         }
     }
 
     var summaryLines: [String] {
         let faults = faultMarks
         return [
-            "Session \(id) on \(area), cartridge \(cartridgeSerial) (\(needles) needles)",
-            "Opened \(openedAt), closed \(closedAt ?? "(open)")\(closeReason.map { " (\($0))" } ?? "")",
+            "Session \(id) on \(area), cartridge \(session.cartridge) (\(needles) needles)",
+            "Opened \(session.openedAt), closed \(session.closedAt ?? "(open)")\(session.closeReason.map { " (\($0))" } ?? "")",
             "Duration \(Self.clock(durationSeconds)) (\(String(format: "%.1f", durationSeconds)) s, from the pen's monotonic ticks)",
             "Strokes \(strokes), micro-channels \(strokes * needles) (strokes × \(needles) needles)",
             "Deepest depth on \(area): \(millimetres(deepestMicrometres))",
@@ -67,7 +53,7 @@ struct SessionReport {
                     ? ""
                     : ": "
                         + faults.map { "\($0.code) at \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", ")),
-            "Software \(softwareVersion)",
+            "Software \(session.softwareVersion)",
         ]
     }
 
@@ -84,7 +70,7 @@ struct SessionReport {
 
     var svg: String {
         let samples = dump.telemetry
-        let times = samples.map { dump.seconds(atTick: $0["tick"]?.intValue ?? 0) }
+        let times = samples.map { dump.seconds(atTick: $0.tick) }
         let span = max(times.last ?? 0, durationSeconds, 1)
         func x(_ seconds: Double) -> Double { Self.left + (Self.right - Self.left) * seconds / span }
         var parts: [String] = [
@@ -97,10 +83,10 @@ struct SessionReport {
                 "<text x=\"\(Self.left)\" y=\"\(24 + 18 * index)\"\(index == 0 ? " font-weight=\"bold\"" : "")>\(Self.escape(line))</text>"
             )
         }
-        let depthValues = samples.map { Double($0["depthMicrometres"]?.intValue ?? 0) / 1000 }
-        let depthTargets = samples.map { Double($0["depthTargetMicrometres"]?.intValue ?? 0) / 1000 }
-        let speedValues = samples.map { $0["speedHertz"]?.doubleValue ?? 0 }
-        let speedTargets = samples.map { $0["speedTargetHertz"]?.doubleValue ?? 0 }
+        let depthValues = samples.map { Double($0.depthMicrometres) / 1000 }
+        let depthTargets = samples.map { Double($0.depthTargetMicrometres) / 1000 }
+        let speedValues = samples.map { Double($0.speed.millihertz) / 1000 }
+        let speedTargets = samples.map { Double($0.speedTarget.millihertz) / 1000 }
         parts += panel(
             title: "Depth (mm)", top: 170, height: 190, times: times, values: depthValues, targets: depthTargets,
             ceiling: max(depthValues.max() ?? 0, depthTargets.max() ?? 0, 0.5), x: x, colour: "#1f77b4")

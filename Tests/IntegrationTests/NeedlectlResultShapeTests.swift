@@ -53,7 +53,7 @@ struct NeedlectlResultShapeTests {
     func changedNestedField() throws {
         let (_, path) = try Self.standIn(
             answering:
-                #"{"state":"fault","homed":true,"depthMicrometres":0,"depthTargetMicrometres":0,"maxDepthMicrometres":1500,"speedHertz":0,"speedTargetHertz":100,"fault":{"code":7,"message":"x","action":"y"},"cartridge":null,"session":null,"recordsWritable":true,"recordsFillPercent":0,"recordsWarning":null}"#
+                #"{"state":"fault","homed":true,"depthMicrometres":0,"depthTargetMicrometres":0,"speedHertz":0,"speedTargetHertz":100,"maxDepthMicrometres":1500,"motorEnabled":false,"temperatureMillicelsius":30000,"fault":{"code":7,"message":"x","tick":5,"action":"y"},"cartridge":null,"session":null,"tick":9,"recordsWritable":true,"recordsFillPercent":0,"recordsWarning":null}"#
         )
         let (code, _, errors) = try DaemonProcess.run(DaemonProcess.binary("needlectl"), ["--socket", path, "status"])
         #expect(code == 76)

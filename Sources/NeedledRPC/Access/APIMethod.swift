@@ -100,6 +100,35 @@ public enum APIMethod: String, CaseIterable, Sendable {
         }
     }
 
+    /// The type of the method's result, which the daemon writes and needlectl reads (an
+    /// exhaustive switch: a method added without one does not compile).
+    public var resultType: any MethodResult.Type {
+        switch self {
+        case .daemonInfo: DaemonInfoResult.self
+        case .daemonStats: StatsResult.self
+        case .listMethods: MethodListResult.self
+        case .penStatus: PenStatusResult.self
+        case .penHome, .penArm, .penStart, .penStop, .penEmergencyStop, .penResetFault, .penSetDepth, .penSetSpeed:
+            CommandAnswer.self
+        case .sessionOpen: SessionOpenAnswer.self
+        case .sessionClose: SessionCloseAnswer.self
+        case .sessionAcceptCartridge: CartridgeAcceptAnswer.self
+        case .sessionList: ListResult<SessionRecordResult>.self
+        case .sessionGet: SessionDetailResult.self
+        case .sessionTelemetry: ListResult<TelemetrySampleResult>.self
+        case .sessionVerify: SessionVerdictResult.self
+        case .recordsVerify: RecordsVerdictResult.self
+        case .sessionExport: FHIRBundleResult.self
+        case .recordsExport: RecordsExportPageResult.self
+        case .cartridgeRegister, .cartridgeGet: CartridgeRecordResult.self
+        case .cartridgeList: ListResult<CartridgeRecordResult>.self
+        case .telemetrySubscribe, .telemetryUnsubscribe, .eventsSubscribe, .eventsUnsubscribe: SubscriptionAnswer.self
+        case .faultList: ListResult<FaultRecordResult>.self
+        case .faultGet: FaultDetailResult.self
+        case .simInjectFault, .simClearFault: SimulatedFaultAnswer.self
+        }
+    }
+
     /// The method's name on the wire.
     public var name: String { rawValue }
 }

@@ -4,7 +4,7 @@ public import NeedleCore
 /// `pen.resetFault`, `pen.setDepth`, `pen.setSpeed`): accepted (a refusal is an error, never
 /// `accepted: false`), and the phase the tick that applied it left the pen in. The daemon writes
 /// it and needlectl reads it through this one type, so the two cannot drift apart.
-public struct CommandAnswer: Sendable, Equatable {
+public struct CommandAnswer: MethodResult, Equatable {
     public var state: PenPhase
 
     public init(state: PenPhase) {
@@ -16,19 +16,10 @@ public struct CommandAnswer: Sendable, Equatable {
         .object([("accepted", true), ("state", .string(state.rawValue))])
     }
 
-    /// Reads `method`'s result; a missing or changed field is an error naming it.
-    public init(_ method: APIMethod, _ result: JSONValue) throws(ResultShapeError) {
-        let reader = ResultReader(method, result)
-        let accepted = try reader.bool("accepted")
-        guard accepted else {
-            throw ResultShapeError(method: method, field: "accepted", expected: "true", found: .bool(false))
+    public init(reading result: ResultReader) throws(ResultShapeError) {
+        guard try result.bool("accepted") else {
+            throw ResultShapeError(method: result.method, field: "accepted", expected: "true", found: .bool(false))
         }
-        let name = try reader.string("state")
-        guard let state = PenPhase(rawValue: name) else {
-            throw ResultShapeError(
-                method: method, field: "state",
-                expected: "one of \(PenPhase.allCases.map(\.rawValue).joined(separator: ", "))", found: .string(name))
-        }
-        self.state = state
+        state = try result.name("state")
     }
 }

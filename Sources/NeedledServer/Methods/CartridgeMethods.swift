@@ -14,14 +14,17 @@ struct CartridgeMethods {
         case .cartridgeRegister:
             let params = try method.params(CartridgeRegisterParams.self, of: request)
             return eventLoop.makeFutureWithTask {
-                StatusJSON.cartridge(
+                CartridgeRecordResult(
                     try await store.registerCartridge(
                         serial: params.serial, needles: Int(params.needles), lot: params.lot, expires: params.expires,
-                        at: clock.now()))
+                        at: clock.now())
+                ).json
             }
         case .cartridgeList:
             _ = try method.params(NoParams.self, of: request)
-            return eventLoop.makeFutureWithTask { .array(try await store.cartridges().map(StatusJSON.cartridge)) }
+            return eventLoop.makeFutureWithTask {
+                ListResult(try await store.cartridges().map(CartridgeRecordResult.init)).json
+            }
         case .cartridgeGet:
             let serial = try method.params(CartridgeGetParams.self, of: request).serial
             return eventLoop.makeFutureWithTask { try await store.cartridge(serial: serial) }.flatMapThrowing {
@@ -30,7 +33,7 @@ struct CartridgeMethods {
                     throw RPCError.cartridgeRejected(
                         reason: "unknown", message: "No cartridge \(serial) is registered.")
                 }
-                return StatusJSON.cartridge(record)
+                return CartridgeRecordResult(record).json
             }
         default: throw .methodNotFound(request.method)  // routed here only for its own methods
         }

@@ -15,7 +15,7 @@ struct DaemonMethods {
     let backendName: String
     let softwareVersion: String
     /// The socket's connections and slots, from the server (read for `daemon.info` only).
-    let socketFigures: (@Sendable () -> JSONValue)?
+    let socketFigures: (@Sendable () -> SocketFiguresResult)?
     let penIdentity: PenIdentity?
 
     func handle(
@@ -31,11 +31,11 @@ struct DaemonMethods {
                 guard case .stats(let statistics) = outcome else {
                     throw RPCError.internalError("the loop did not report its figures.")
                 }
-                return StatusJSON.statistics(statistics, reset: reset)
+                return StatsResult(statistics, reset: reset).json
             }
         case .listMethods:
             _ = try method.params(NoParams.self, of: request)
-            return eventLoop.makeSucceededFuture(.array(availableMethods.map { .string($0.name) }))
+            return eventLoop.makeSucceededFuture(MethodListResult(availableMethods).json)
         default:
             throw .methodNotFound(method.name)
         }
@@ -46,72 +46,34 @@ struct DaemonMethods {
         APIMethod.allCases.filter { configuration.backend == .simulated || $0.domain != .simulator }
     }
 
-    /// `[sensor]` as configured: `{kind, countsPerRevolution}` or `{kind, pulsesPerRevolution}`.
-    static func sensorJSON(_ sensor: SpeedSensor) -> JSONValue {
-        switch sensor {
-        case .quadrature(let counts):
-            .object([("kind", "quadrature"), ("countsPerRevolution", .int(Int64(counts)))])
-        case .tachometer(let pulses):
-            .object([("kind", "tachometer"), ("pulsesPerRevolution", .int(Int64(pulses)))])
-        }
-    }
-
     private func info() -> JSONValue {
         let limits = view.limitsInForce
         let channels = loop.channels
-        return .object([
-            ("version", .string(softwareVersion)),
-            ("backend", .string(backendName)),
-            ("tickRateHertz", .int(configuration.tickRateHertz)),
-            ("configuration", view.configurationSource?.json ?? .null),
-            ("limits", StatusJSON.limits(limits)),
-            (
-                "areas",
-                .array(
-                    TreatmentArea.allCases.map { area in
-                        .object([
-                            ("area", .string(area.rawValue)),
-                            ("maxDepthMicrometres", .int(Int64(limits.effectiveDepthMax(in: area).rawValue))),
-                        ])
-                    })
-            ),
-            (
-                "pen",
-                .object([
-                    ("needleCount", .int(Int64(configuration.needleCount))),
-                    ("maxDepthMicrometres", .int(Int64(limits.depthMax.rawValue))),
-                    ("strokeRateHertz", .object([("min", limits.speedMin.json), ("max", limits.speedMax.json)])),
-                    ("depthStepMicrometres", .int(Int64(configuration.pen.depthAxis.micrometresPerStep))),
-                    ("speedSensor", Self.sensorJSON(configuration.pen.speedControl.sensor)),
-                ])
-            ),
-            (
-                "loop",
-                .object([
-                    ("ticks", .int(channels.ticks.load(ordering: .relaxed))),
-                    ("overruns", .int(channels.overruns.load(ordering: .relaxed))),
-                    ("droppedEvents", .int(channels.droppedEvents.load(ordering: .relaxed))),
-                    ("droppedSnapshots", .int(channels.droppedSnapshots.load(ordering: .relaxed))),
-                    ("droppedReplies", .int(channels.droppedReplies.load(ordering: .relaxed))),
-                ])
-            ),
-            (
-                "stops",
-                .object([
-                    ("answeredAtAccept", .int(Int64(channels.stops.answeredAtAccept.load(ordering: .relaxed)))),
-                    ("unansweredAtAccept", .int(Int64(channels.stops.unansweredAtAccept.load(ordering: .relaxed)))),
-                ])
-            ),
-            ("socket", socketFigures?() ?? .null),
-            (
-                "records",
-                penIdentity.map {
-                    .object([
-                        ("penID", .string($0.penID)), ("storeID", .string($0.storeID)),
-                        ("storeNumber", .int(Int64($0.storeNumber))), ("storeCreatedAt", .string($0.storeCreatedAt)),
-                    ])
-                } ?? .null
-            ),
-        ])
+        let pen = PenBuildResult(
+            needleCount: Int64(configuration.needleCount), depthMax: limits.depthMax, strokeRateMin: limits.speedMin,
+            strokeRateMax: limits.speedMax,
+            depthStepMicrometres: Int64(configuration.pen.depthAxis.micrometresPerStep),
+            speedSensor: configuration.pen.speedControl.sensor)
+        let counters = LoopCountersResult(
+            ticks: channels.ticks.load(ordering: .relaxed), overruns: channels.overruns.load(ordering: .relaxed),
+            droppedEvents: channels.droppedEvents.load(ordering: .relaxed),
+            droppedSnapshots: channels.droppedSnapshots.load(ordering: .relaxed),
+            droppedReplies: channels.droppedReplies.load(ordering: .relaxed))
+        let stops = StopCountersResult(
+            answeredAtAccept: Int64(channels.stops.answeredAtAccept.load(ordering: .relaxed)),
+            unansweredAtAccept: Int64(channels.stops.unansweredAtAccept.load(ordering: .relaxed)))
+        let records = penIdentity.map {
+            RecordsIdentityResult(
+                penID: $0.penID, storeID: $0.storeID, storeNumber: Int64($0.storeNumber),
+                storeCreatedAt: $0.storeCreatedAt)
+        }
+        let configurationFile = view.configurationSource.map {
+            ConfigurationFileResult(path: $0.path, sha256: $0.sha256, loadedAt: $0.loadedAt)
+        }
+        return DaemonInfoResult(
+            version: softwareVersion, backend: backendName, tickRateHertz: configuration.tickRateHertz,
+            configuration: configurationFile, limits: limits, pen: pen, loop: counters, stops: stops,
+            socket: socketFigures?(), records: records
+        ).json
     }
 }

@@ -15,10 +15,11 @@ struct FaultRecordsMethods {
             let params = try method.params(FaultListParams.self, of: request)
             let (session, limit) = (params.session?.number, params.limit)
             return eventLoop.makeFutureWithTask {
-                .array(
+                ListResult(
                     try await store.faults(session: session, limit: limit).map {
-                        StatusJSON.faultRecord($0, recordIDPrefix: prefix)
-                    })
+                        FaultRecordResult($0, recordIDPrefix: prefix)
+                    }
+                ).json
             }
         case .faultGet:
             let params = try method.params(FaultGetParams.self, of: request)
@@ -27,8 +28,11 @@ struct FaultRecordsMethods {
                 on: eventLoop,
                 named: "fault \(text)", text: text,
                 fetch: { (try await store.fault(id: id), try await store.flightSamples(fault: id, limit: limit)) },
-                json: { StatusJSON.faultRecord($0, recordIDPrefix: prefix) }, childrenKey: "samples",
-                childJSON: StatusJSON.flightSample)
+                result: { row, samples in
+                    FaultDetailResult(
+                        fault: FaultRecordResult(row, recordIDPrefix: prefix),
+                        samples: samples.map(FlightSampleResult.init))
+                })
         default: throw .methodNotFound(request.method)  // routed here only for its own methods
         }
     }

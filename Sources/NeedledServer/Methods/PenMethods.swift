@@ -27,7 +27,7 @@ struct PenMethods {
         switch penCommand {
         case .stop: return stop(.stop)
         case .emergencyStop: return stop(.emergencyStop)
-        default: return command(penCommand, for: connection)
+        default: return command(penCommand, for: connection).map(\.json)
         }
     }
 
@@ -50,11 +50,11 @@ struct PenMethods {
     }
 
     /// Sends a pen command and turns the loop's outcome into a result or an error.
-    func command(_ penCommand: PenCommand, for connection: RPCConnection? = nil) -> EventLoopFuture<JSONValue> {
+    func command(_ penCommand: PenCommand, for connection: RPCConnection? = nil) -> EventLoopFuture<CommandAnswer> {
         loop.send(.pen(penCommand), for: connection).flatMapThrowing { outcome in
             record(penCommand, outcome)
             switch outcome {
-            case .accepted(let state): return CommandAnswer(state: state).json
+            case .accepted(let state): return CommandAnswer(state: state)
             case .rejected(let rejection, let state): throw rejection.rpcError(state: state)
             case .notSimulated, .stats, .limits: throw RPCError.internalError("the loop did not apply a pen command.")
             }

@@ -41,7 +41,7 @@ struct SessionMethods {
         let pen = self.pen
         let needles = configuration.needleCount
         let tickPeriod = configuration.pen.tickPeriod.rawValue
-        let limitsJSON = StatusJSON.limits(view.limitsInForce).serialized
+        let limitsJSON = LimitsResult(view.limitsInForce).json.serialized
         let configurationSHA256 = view.configurationSource?.sha256
         let softwareVersion = self.softwareVersion
         // 1. The records say whether this cartridge may serve (registered from the ID chip, or as
@@ -54,7 +54,7 @@ struct SessionMethods {
             if let rejection = TreatmentStore.rejection(of: record, today: clock.now()) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
-        }.flatMap { pen.command(.openSession(area)) }.flatMap { result in
+        }.flatMap { pen.command(.openSession(area)) }.flatMap { answer in
             let openedTick = view.latest.status.tick.rawValue
             return eventLoop.makeFutureWithTask {
                 try await store.openSession(
@@ -71,10 +71,10 @@ struct SessionMethods {
             }.map { row -> JSONValue in
                 let record = SessionRecord(row: row)
                 view.session = record
-                return .object([
-                    ("session", record.json(status: view.latest.status, limits: view.limitsInForce)),
-                    ("state", result["state"] ?? .null),
-                ])
+                return SessionOpenAnswer(
+                    session: OpenSessionResult(record, status: view.latest.status, limits: view.limitsInForce),
+                    state: answer.state
+                ).json
             }
         }
     }
@@ -88,12 +88,9 @@ struct SessionMethods {
         let recorder = self.recorder
         let retention = self.retention
         let eventLoop = self.eventLoop
-        return pen.command(.closeSession).flatMap { result in
+        return pen.command(.closeSession).flatMap { answer in
             view.session = nil
-            let done = eventLoop.makeSucceededFuture(
-                JSONValue.object([
-                    ("closed", closing.map { .string($0.id) } ?? .null), ("state", result["state"] ?? .null),
-                ]))
+            let done = eventLoop.makeSucceededFuture(SessionCloseAnswer(closed: closing?.id, state: answer.state).json)
             guard let closing else { return done }
             let now = clock.now()
             let tick = view.latest.status.tick.rawValue
@@ -128,9 +125,9 @@ struct SessionMethods {
             } catch StoreError.cartridgeRejected(let rejection) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
-        }.flatMap { pen.command(.acceptCartridge) }.map { result in
+        }.flatMap { pen.command(.acceptCartridge) }.map { answer in
             view.session?.cartridge = cartridge
-            return .object([("cartridge", .string(cartridge)), ("state", result["state"] ?? .null)])
+            return CartridgeAcceptAnswer(cartridge: cartridge, state: answer.state).json
         }
     }
 

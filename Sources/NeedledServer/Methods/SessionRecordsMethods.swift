@@ -18,10 +18,11 @@ struct SessionRecordsMethods {
             let params = try method.params(SessionListParams.self, of: request)
             let (since, limit) = (params.since, params.limit)
             return eventLoop.makeFutureWithTask {
-                .array(
+                ListResult(
                     try await store.sessions(since: since, limit: limit).map {
-                        StatusJSON.session($0, recordIDPrefix: prefix)
-                    })
+                        SessionRecordResult($0, recordIDPrefix: prefix)
+                    }
+                ).json
             }.flatMapErrorThrowing { throw RPCError.internalError("the records could not be read (\($0)).") }
         case .sessionGet:
             let session = try method.params(SessionParams.self, of: request).id
@@ -30,8 +31,11 @@ struct SessionRecordsMethods {
                 on: eventLoop,
                 named: "session \(text)", text: text,
                 fetch: { (try await store.session(id: id), try await store.events(session: id, limit: 1000)) },
-                json: { StatusJSON.session($0, recordIDPrefix: prefix) }, childrenKey: "events",
-                childJSON: StatusJSON.event)
+                result: { row, events in
+                    SessionDetailResult(
+                        session: SessionRecordResult(row, recordIDPrefix: prefix),
+                        events: events.map(RecordedEventResult.init))
+                })
         case .sessionVerify:
             let session = try method.params(SessionParams.self, of: request).id
             let (text, id) = (session.text, session.number)
@@ -41,12 +45,12 @@ struct SessionRecordsMethods {
                         code: -32602, message: "Invalid params: no session \(text).",
                         data: .object([("id", .string(text))]))
                 }
-                return StatusJSON.verdict(verdict, recordIDPrefix: prefix)
+                return SessionVerdictResult(verdict, recordIDPrefix: prefix).json
             }
         case .recordsVerify:
             _ = try method.params(NoParams.self, of: request)
             return eventLoop.makeFutureWithTask {
-                StatusJSON.verdict(try await store.verifyRecords(), recordIDPrefix: prefix)
+                RecordsVerdictResult(try await store.verifyRecords(), recordIDPrefix: prefix).json
             }.flatMapErrorThrowing { error in
                 if let error = error as? RPCError { throw error }
                 throw RPCError.internalError("the records could not be read (\(error)).")
@@ -65,8 +69,10 @@ struct SessionRecordsMethods {
             let params = try method.params(SessionTelemetryParams.self, of: request)
             let (id, limit, after) = (params.id.number, params.limit, params.after)
             return eventLoop.makeFutureWithTask {
-                .array(
-                    try await store.telemetry(session: id, afterTick: after, limit: limit).map(StatusJSON.sample))
+                ListResult(
+                    try await store.telemetry(session: id, afterTick: after, limit: limit).map(
+                        TelemetrySampleResult.init)
+                ).json
             }
         default: throw .methodNotFound(request.method)  // routed here only for its own methods
         }
@@ -77,16 +83,14 @@ struct SessionRecordsMethods {
 /// invalid-params error naming what does not exist.
 func storedRecord<Row: Sendable, Child: Sendable>(
     on eventLoop: any EventLoop, named name: String, text: String,
-    fetch: @escaping @Sendable () async throws -> (Row?, [Child]), json: @escaping @Sendable (Row) -> JSONValue,
-    childrenKey: String, childJSON: @escaping @Sendable (Child) -> JSONValue
+    fetch: @escaping @Sendable () async throws -> (Row?, [Child]),
+    result: @escaping @Sendable (Row, [Child]) -> some MethodResult
 ) -> EventLoopFuture<JSONValue> {
     eventLoop.makeFutureWithTask(fetch).flatMapThrowing { row, children in
         guard let row else {
             throw RPCError(
                 code: -32602, message: "Invalid params: no \(name).", data: .object([("id", .string(text))]))
         }
-        guard case .object(var members) = json(row) else { return .null }
-        members.append((childrenKey, .array(children.map(childJSON))))
-        return .object(members)
+        return result(row, children).json
     }
 }

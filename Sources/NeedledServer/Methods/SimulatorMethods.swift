@@ -26,7 +26,7 @@ struct SimulatorMethods {
         return loop.send(.backend(BackendRequest(action, control: UInt8(control))), for: connection)
             .flatMapThrowing { outcome in
                 guard case .accepted = outcome else { throw RPCError.methodNotFound(request.method) }
-                return .object([("fault", .string(name)), ("active", .bool(action == .activate))])
+                return SimulatedFaultAnswer(fault: name, active: action == .activate).json
             }
     }
 }

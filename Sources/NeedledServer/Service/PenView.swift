@@ -30,10 +30,10 @@ final class PenView: @unchecked Sendable {
     var status: JSONValue {
         if let statusCache { return statusCache }
         let status = JSONValue.preserialized(
-            StatusJSON.status(
+            PenStatusResult(
                 latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold,
                 recordsFill: recordsFillTold
-            ).serialized)
+            ).json.serialized)
         statusCache = status
         return status
     }

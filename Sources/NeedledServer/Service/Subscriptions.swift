@@ -32,19 +32,19 @@ final class Subscriptions: @unchecked Sendable {
         case .telemetrySubscribe:
             let hz = try method.params(TelemetrySubscribeParams.self, of: request).hz
             subscribeTelemetry(connection, hz: hz)
-            return .object([("subscribed", true), ("hz", .int(hz))])
+            return SubscriptionAnswer(subscribed: true, hz: hz).json
         case .telemetryUnsubscribe:
             _ = try method.params(NoParams.self, of: request)
             telemetry.removeValue(forKey: connection)?.cancel()
-            return .object([("subscribed", false)])
+            return SubscriptionAnswer(subscribed: false).json
         case .eventsSubscribe:
             _ = try method.params(NoParams.self, of: request)
             eventSubscribers.insert(connection)
-            return .object([("subscribed", true)])
+            return SubscriptionAnswer(subscribed: true).json
         case .eventsUnsubscribe:
             _ = try method.params(NoParams.self, of: request)
             eventSubscribers.remove(connection)
-            return .object([("subscribed", false)])
+            return SubscriptionAnswer(subscribed: false).json
         default:
             throw .methodNotFound(method.name)
         }

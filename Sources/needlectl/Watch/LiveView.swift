@@ -4,7 +4,8 @@ import NeedledRPC
 /// What `needlectl watch` draws, from the latest telemetry: a pure function of its inputs, so
 /// the picture depends on nothing but the pen's status, the kept history and the window.
 struct LiveView {
-    var status: JSONValue = .null
+    /// The latest status as read (nil: none yet), or why it could not be read.
+    var status: Result<PenStatusResult, ResultShapeError>?
     /// Measured speeds, oldest first (one a notification).
     var speedHistory: [Double] = []
     var speedMinimum = 0.0
@@ -16,12 +17,13 @@ struct LiveView {
 
     static let historyLength = 240
 
-    mutating func update(_ status: JSONValue) {
+    mutating func update(_ json: JSONValue) {
+        let status = Result { () throws(ResultShapeError) in try PenStatusResult(.penStatus, json) }
         self.status = status
         updates += 1
-        // A status without its speed is drawn as the mismatch it is (`lines`); the history only
-        // keeps speeds the daemon sent.
-        if let speed = try? ResultReader(.penStatus, status).number("speedHertz") { speedHistory.append(speed) }
+        // A status that could not be read is drawn as the mismatch it is (`lines`); the history
+        // only keeps speeds the daemon sent.
+        if case .success(let read) = status { speedHistory.append(Double(read.speed.millihertz) / 1000) }
         if speedHistory.count > Self.historyLength { speedHistory.removeFirst(speedHistory.count - Self.historyLength) }
     }
 
@@ -29,15 +31,12 @@ struct LiveView {
         let width = max(width, 40)
         let rule = String(repeating: "─", count: width)
         var lines = ["needlectl watch · \(socketPath) · update \(updates)", rule]
-        if status == .null {
-            lines.append(" STATE      CONNECTING")
-        } else {
-            do {
-                lines += try pen(ResultReader(.penStatus, status), width: width)
-            } catch {
-                // The daemon's answer drifted from the API: said, never drawn as zeros or "?".
-                lines += Self.wrap("The pen's status cannot be shown: \(error)", width: width, indent: " ")
-            }
+        switch status {
+        case nil: lines.append(" STATE      CONNECTING")
+        case .success(let status)?: lines += pen(status, width: width)
+        case .failure(let error)?:
+            // The daemon's answer drifted from the API: said, never drawn as zeros or "?".
+            lines += Self.wrap("The pen's status cannot be shown: \(error)", width: width, indent: " ")
         }
         lines.append(rule)
         lines.append(" [s] stop   [e] emergency stop   [q] quit")
@@ -45,21 +44,21 @@ struct LiveView {
         return lines
     }
 
-    /// The banner, the gauges, the history and the session, from a status read as the API says.
-    private func pen(_ status: ResultReader, width: Int) throws(ResultShapeError) -> [String] {
-        var lines = try faultBanner(status, width: width)
-        let homed = try status.bool("homed") ? "homed" : "not homed"
-        let motor = try status.bool("motorEnabled") ? "motor on" : "motor off"
-        lines.append(" STATE      \(try status.string("state").uppercased())  (\(homed), \(motor))")
-        let depth = Double(try status.integer("depthMicrometres"))
-        let depthTarget = Double(try status.integer("depthTargetMicrometres"))
-        let depthLimit = Double(try status.integer("maxDepthMicrometres"))
+    /// The banner, the gauges, the history and the session.
+    private func pen(_ status: PenStatusResult, width: Int) -> [String] {
+        var lines = faultBanner(status, width: width)
+        let homed = status.homed ? "homed" : "not homed"
+        let motor = status.motorEnabled ? "motor on" : "motor off"
+        lines.append(" STATE      \(status.state.rawValue.uppercased())  (\(homed), \(motor))")
+        let depth = Double(status.depth.rawValue)
+        let depthTarget = Double(status.depthTarget.rawValue)
+        let depthLimit = Double(status.depthMax.rawValue)
         lines.append(
             Self.gauge(
                 " depth      \(Self.millimetres(depth))", value: depth, of: depthLimit,
                 "target \(Self.millimetres(depthTarget)) · limit \(Self.millimetres(depthLimit))", width: width))
-        let speed = try status.number("speedHertz")
-        let speedTarget = try status.number("speedTargetHertz")
+        let speed = Double(status.speed.millihertz) / 1000
+        let speedTarget = Double(status.speedTarget.millihertz) / 1000
         lines.append(
             Self.gauge(
                 " speed      \(Self.hertz(speed))", value: speed, of: speedMaximum,
@@ -68,55 +67,43 @@ struct LiveView {
         let historyWidth = max(10, width - 14)
         lines.append(
             " history    " + Sparkline.render(speedHistory, ceiling: speedMaximum, width: historyWidth))
-        lines += try session(status)
+        lines += session(status)
         return lines
     }
 
-    private func faultBanner(_ status: ResultReader, width: Int) throws(ResultShapeError) -> [String] {
-        guard let fault = try status.nullableObject("fault") else { return [] }
-        let code = try fault.string("code")
+    private func faultBanner(_ status: PenStatusResult, width: Int) -> [String] {
+        guard let fault = status.fault else { return [] }
         let red = "\u{1B}[1;37;41m"
         let reset = "\u{1B}[0m"
-        var lines = [red + " FAULT \(code) ".padding(toLength: width, withPad: " ", startingAt: 0) + reset]
-        lines += Self.wrap(try fault.string("message"), width: width, indent: " ")
-        if let meaning = FaultCode(rawValue: code)?.meaning { lines += Self.wrap(meaning, width: width, indent: " ") }
-        lines += Self.wrap("What to do: " + (try fault.string("action")), width: width, indent: " ")
+        var lines = [
+            red + " FAULT \(fault.code.rawValue) ".padding(toLength: width, withPad: " ", startingAt: 0) + reset
+        ]
+        lines += Self.wrap(fault.message, width: width, indent: " ")
+        lines += Self.wrap(fault.code.meaning, width: width, indent: " ")
+        lines += Self.wrap("What to do: " + fault.action, width: width, indent: " ")
         lines.append("")
         return lines
     }
 
-    private func session(_ status: ResultReader) throws(ResultShapeError) -> [String] {
+    private func session(_ status: PenStatusResult) -> [String] {
         var lines: [String] = []
-        let cartridge = try status.nullableObject("cartridge")
-        if let session = try status.nullableObject("session") {
-            let elapsed = Int(try session.number("elapsedSeconds"))
-            let strokes = Int(try session.integer("strokes"))
+        if let session = status.session {
             lines.append(
-                " session    \(try session.string("id")) on \(try session.string("area")) · \(Self.clock(elapsed)) · \(strokes) strokes"
+                " session    \(session.id) on \(session.area.rawValue) · \(Self.clock(Int(session.elapsedSeconds))) · \(session.strokes) strokes"
             )
-            let used = Int(try session.number("cartridgeUseSeconds"))
-            let allowed = Int(try session.number("maxCartridgeUseSeconds"))
-            let accepted = try cartridge?.bool("accepted") == true ? "accepted" : "not accepted"
+            let accepted = status.cartridge?.accepted == true ? "accepted" : "not accepted"
             lines.append(
-                " cartridge  \(try session.string("cartridge")) (\(accepted)) · used \(Self.clock(used)) of \(Self.clock(allowed))"
+                " cartridge  \(session.cartridge) (\(accepted)) · used \(Self.clock(Int(session.cartridgeUseSeconds))) of \(Self.clock(Int(session.cartridgeUseMaxSeconds)))"
             )
         } else {
             lines.append(" session    none open")
-            if let cartridge {
-                lines.append(" cartridge  \(try cartridge.nullableString("serial") ?? "serial not read") inserted")
+            if let cartridge = status.cartridge {
+                lines.append(" cartridge  \(cartridge.serial ?? "serial not read") inserted")
             } else {
                 lines.append(" cartridge  none inserted")
             }
         }
         return lines
-    }
-
-    static func number(_ value: JSONValue?) -> Double? {
-        switch value {
-        case .int(let int)?: Double(int)
-        case .double(let double)?: double
-        default: nil
-        }
     }
 
     static func millimetres(_ micrometres: Double) -> String {

@@ -38,7 +38,7 @@ struct Watch: ParsableCommand {
         while count.map({ seen < $0 }) ?? true {
             let message = try client.readMessage()
             guard message["method"] == .string("telemetry"), let params = message["params"] else { continue }
-            print(connection.json ? params.serialized : try StatusText.line(params))
+            print(connection.json ? params.serialized : StatusText.line(try PenStatusResult(.penStatus, params)))
             fflush(nil)
             seen += 1
         }
@@ -47,9 +47,10 @@ struct Watch: ParsableCommand {
     private func runLive(_ client: NeedledClient, _ terminal: TerminalSession) throws {
         var view = LiveView()
         view.socketPath = connection.path
-        if let limits = try? client.call(.daemonInfo)["limits"] {
-            view.speedMinimum = LiveView.number(limits["minSpeedHertz"]) ?? 0
-            view.speedMaximum = LiveView.number(limits["maxSpeedHertz"]) ?? 150
+        // The gauge's range from the limits in force; the defaults' range where daemon.info did not answer.
+        if let info = try? DaemonInfoResult(.daemonInfo, client.call(.daemonInfo)) {
+            view.speedMinimum = Double(info.limits.speedMin.millihertz) / 1000
+            view.speedMaximum = Double(info.limits.speedMax.millihertz) / 1000
         }
         view.update(try client.call(.penStatus))
         _ = try client.call(.telemetrySubscribe, TelemetrySubscribeParams(hz: Int64(min(hz, 10))))
@@ -82,8 +83,8 @@ struct Watch: ParsableCommand {
                 case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 4:  // Ctrl-C, Ctrl-D
                     terminal.restore()
                     // The last state shown; the view said it if the status could not be read.
-                    let state = try? ResultReader(.penStatus, view.status).string("state")
-                    print(state.map { "Stopped watching; the pen is \($0)." } ?? "Stopped watching.")
+                    let state = try? view.status?.get().state
+                    print(state.map { "Stopped watching; the pen is \($0.rawValue)." } ?? "Stopped watching.")
                     return
                 case UInt8(ascii: "s"), UInt8(ascii: "S"):
                     view.notice = stop(.penStop, sent: "Stop sent")
@@ -111,7 +112,7 @@ struct Watch: ParsableCommand {
     private func stop(_ method: APIMethod, sent: String) -> String {
         do {
             let result = try NeedledClient(path: connection.path).call(method)
-            return "\(sent): the pen is \(try ResultReader(method, result).string("state"))."
+            return "\(sent): the pen is \(try CommandAnswer(method, result).state.rawValue)."
         } catch let error as RPCError {
             return "Refused: \(error.message)"
         } catch let error as ResultShapeError {
