@@ -10,7 +10,7 @@ public struct SimulatedPen: PenHardware, Sendable {
 
     public private(set) var motor: MotorModel
     public private(set) var depthStage: DepthStageModel
-    public private(set) var activeFaults: Set<SimulatedFault> = []
+    public private(set) var activeFaults = SimulatedFaults()
     public private(set) var cartridgeSerial: String?
     public private(set) var temperature: MilliCelsius = .degrees(25)
     public private(set) var elapsed: Nanoseconds = .zero
