@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The pure core: units, limits, state machine, controllers, supervisor. No I/O, no clocks.
@@ -145,6 +147,16 @@ let package = Package(
             name: "NeedledFHIR",
             dependencies: ["NeedledStore", "NeedledRPC", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
+        // The clinic's pens as one fleet on its PostgreSQL: the single-use ledger (postgres-nio, TLS).
+        .target(
+            name: "NeedledFleet",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12, or 2.x with NEEDLED_LIBGPIOD=2): only NeedledGPIO imports it.
         // glibc's malloc.h (mallopt, malloc_trim): the daemon keeps its locked memory small.
         .systemLibrary(name: "CMalloc"),
@@ -223,6 +235,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
+        // The fleet against a real PostgreSQL 15 (Scripts/fleet-server): TLS, a role per pen.
+        .testTarget(
+            name: "NeedledFleetTests",
+            dependencies: [
+                "NeedledFleet", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "NeedledDaemonTests",
             dependencies: [

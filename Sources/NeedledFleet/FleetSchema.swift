@@ -1,0 +1,66 @@
+import Logging
+public import PostgresNIO
+
+/// The fleet database's schema, versioned like the pen's own store: each migration once, in
+/// order, in its own transaction, its number recorded. Applied by the fleet's owner role (the
+/// clinic's IT, `needled_fleet_owner`), never by a pen: a pen's role may read every binding and
+/// insert its own, and nothing else.
+///
+/// Needs the group role `needled_pen` (every pen's role is in it), created with the pens' roles
+/// (Docs/operations.md).
+public enum FleetSchema {
+    /// The version this release reads and writes.
+    public static let version = migrations.count
+
+    /// Migration N (from 1) is `migrations[N - 1]`: statements run in one transaction.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE cartridge_binding (
+                serial text PRIMARY KEY CHECK (length(serial) BETWEEN 1 AND 24),
+                pen name NOT NULL DEFAULT current_user,
+                session text NOT NULL CHECK (length(session) BETWEEN 1 AND 128),
+                bound_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "ALTER TABLE cartridge_binding ENABLE ROW LEVEL SECURITY",
+            // Every pen reads every binding (to say who used a cartridge); a pen inserts only as
+            // itself; nobody updates or deletes one (no grant, no policy).
+            "CREATE POLICY every_pen_reads ON cartridge_binding FOR SELECT TO needled_pen USING (true)",
+            """
+            CREATE POLICY a_pen_binds_as_itself ON cartridge_binding FOR INSERT TO needled_pen
+                WITH CHECK (pen = current_user)
+            """,
+            "GRANT SELECT, INSERT ON cartridge_binding TO needled_pen",
+        ]
+    ]
+
+    /// Applies the migrations this database has not had; returns the version it is at after.
+    /// A database newer than this release is refused, not touched.
+    public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> Int {
+        try await client.query(
+            """
+            CREATE TABLE IF NOT EXISTS needled_fleet_schema (
+                version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var current = 0
+        for try await version in try await client.query(
+            "SELECT coalesce(max(version), 0) FROM needled_fleet_schema", logger: logger
+        ).decode(Int.self) {
+            current = version
+        }
+        guard current <= version else {
+            throw FleetError.refused("the fleet's schema is version \(current), newer than this release's \(version)")
+        }
+        for number in (current + 1)..<(version + 1) {
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in migrations[number - 1] {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO needled_fleet_schema (version) VALUES (\(number))", logger: logger)
+            }
+        }
+        return version
+    }
+}
