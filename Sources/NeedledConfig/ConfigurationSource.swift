@@ -1,6 +1,5 @@
 import Crypto
 public import Foundation
-public import NeedledRPC
 
 /// Which file the running configuration was read from: its path, the SHA-256 of its bytes and
 /// when it was read. A technician compares the hash with the file's (`sha256sum`) to know that
@@ -20,9 +19,5 @@ public struct ConfigurationSource: Sendable, Equatable {
             return byte < 16 ? "0" + hex : hex
         }.joined()
         self.loadedAt = ISO8601DateFormatter().string(from: loadedAt)
-    }
-
-    public var json: JSONValue {
-        .object([("path", .string(path)), ("sha256", .string(sha256)), ("loadedAt", .string(loadedAt))])
     }
 }

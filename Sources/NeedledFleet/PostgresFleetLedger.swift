@@ -87,21 +87,24 @@ public final class PostgresFleetLedger: FleetLedger, Service {
         let outcome = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<Answer, FleetError>, Never>) in
             answer.waiting(continuation)
-            let work = Task {
-                do {
-                    answer.give(.success(try await question()))
-                } catch let error as FleetError {
-                    answer.give(.failure(error))
-                } catch let error as PSQLError {
-                    answer.give(.failure(Self.fleetError(error)))
-                } catch {
-                    answer.give(.failure(.unreachable("\(error)")))
-                }
-            }
-            Task {
+            let timer = Task {
                 try? await Task.sleep(for: deadline)
-                if answer.give(.failure(.unreachable("no answer within \(deadline)"))) { work.cancel() }
+                guard !Task.isCancelled else { return }
+                if answer.give(.failure(.unreachable("no answer within \(deadline)"))) { answer.cancelQuestion() }
             }
+            answer.asking(
+                Task {
+                    defer { timer.cancel() }
+                    do {
+                        answer.give(.success(try await question()))
+                    } catch let error as FleetError {
+                        answer.give(.failure(error))
+                    } catch let error as PSQLError {
+                        answer.give(.failure(Self.fleetError(error)))
+                    } catch {
+                        answer.give(.failure(.unreachable("\(error)")))
+                    }
+                })
         }
         return try outcome.get()
     }
@@ -117,25 +120,32 @@ public final class PostgresFleetLedger: FleetLedger, Service {
 }
 
 /// The first of two answers (the question's, the deadline's) resumes the caller; the other is
-/// dropped.
+/// dropped. The caller is waiting before either can come (`waiting` is called first).
 final class FirstAnswer<Answer: Sendable>: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<Result<Answer, FleetError>, Never>?, given: Bool)>(
-        (nil, false))
+    private let continuation = Mutex<CheckedContinuation<Result<Answer, FleetError>, Never>?>(nil)
+    private let question = Mutex<Task<Void, Never>?>(nil)
 
     func waiting(_ continuation: CheckedContinuation<Result<Answer, FleetError>, Never>) {
-        state.withLock { $0.continuation = continuation }
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func asking(_ task: Task<Void, Never>) {
+        question.withLock { $0 = task }
+    }
+
+    /// The deadline's: the question is cancelled and left to end alone.
+    func cancelQuestion() {
+        question.withLock { $0 }?.cancel()
     }
 
     /// True when this was the first answer.
     @discardableResult
     func give(_ outcome: Result<Answer, FleetError>) -> Bool {
-        let continuation = state.withLock { state -> CheckedContinuation<Result<Answer, FleetError>, Never>? in
-            guard !state.given else { return nil }
-            state.given = true
-            defer { state.continuation = nil }
-            return state.continuation
+        let waiting = continuation.withLock { state in
+            defer { state = nil }
+            return state
         }
-        continuation?.resume(returning: outcome)
-        return continuation != nil
+        waiting?.resume(returning: outcome)
+        return waiting != nil
     }
 }

@@ -180,10 +180,20 @@ public struct ResultReader: Sendable {
 
     /// An array of strings.
     public func strings(_ key: String) throws(ResultShapeError) -> [String] {
-        try array(key).map { (element) throws(ResultShapeError) in
-            guard case .string(let text) = element.value else {
+        try Self.texts(array(key))
+    }
+
+    /// The strings when the result is itself an array of them (`rpc.listMethods`).
+    public func stringElements() throws(ResultShapeError) -> [String] {
+        try Self.texts(elements())
+    }
+
+    private static func texts(_ elements: [ResultReader]) throws(ResultShapeError) -> [String] {
+        try elements.map { (element) throws(ResultShapeError) in
+            guard let text = Self.text(element.value) else {
                 throw ResultShapeError(
-                    method: method, field: String(element.path.dropLast()), expected: "a string", found: element.value)
+                    method: element.method, field: String(element.path.dropLast()), expected: "a string",
+                    found: element.value)
             }
             return text
         }

@@ -90,21 +90,25 @@ struct Connection: ParsableArguments {
         try NeedledClient(path: path, timeoutSeconds: timeoutSeconds).call(method)
     }
 
+    /// A caller naming another result type than the API's for `method` is a bug in needlectl.
+    private static func expect<Result: MethodResult>(_: Result.Type, from method: APIMethod) {
+        precondition(
+            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+    }
+
     /// Calls `method` and reads its result as the API's type for it (`APIMethod.resultType`): a
     /// missing or changed field is a `ResultShapeError` naming it (exit 76).
     func result<P: MethodParams, Result: MethodResult>(
         _ method: APIMethod, _ params: P, as _: Result.Type = Result.self, timeoutSeconds: Int = 5
     ) throws -> Result {
-        precondition(
-            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        Self.expect(Result.self, from: method)
         return try Result(method, call(method, params, timeoutSeconds: timeoutSeconds))
     }
 
     func result<Result: MethodResult>(
         _ method: APIMethod, as _: Result.Type = Result.self, timeoutSeconds: Int = 5
     ) throws -> Result {
-        precondition(
-            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        Self.expect(Result.self, from: method)
         return try Result(method, call(method, timeoutSeconds: timeoutSeconds))
     }
 
@@ -113,15 +117,13 @@ struct Connection: ParsableArguments {
     func perform<P: MethodParams, Result: MethodResult>(
         _ method: APIMethod, _ params: P, human: (Result) throws -> String
     ) throws {
-        precondition(
-            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        Self.expect(Result.self, from: method)
         let result = try call(method, params)
         print(json ? result.serialized : try human(Result(method, result)))
     }
 
     func perform<Result: MethodResult>(_ method: APIMethod, human: (Result) throws -> String) throws {
-        precondition(
-            method.resultType == Result.self, "\(method.name) answers \(method.resultType), not \(Result.self)")
+        Self.expect(Result.self, from: method)
         let result = try call(method)
         print(json ? result.serialized : try human(Result(method, result)))
     }

@@ -53,8 +53,9 @@ final class FleetServer: Sendable {
             password: password ?? (role == "needled_fleet_owner" ? "owner-password" : "\(role)-password"))
     }
 
-    func pause() throws { _ = try Self.script(["pause", directory]) }
-    func resume() throws { _ = try Self.script(["resume", directory]) }
+    /// SIGSTOP the server (the postmaster and its backends); `resume` sends SIGCONT.
+    func pause() throws { try #require(try Self.script(["pause", directory]).0 == 0) }
+    func resume() throws { try #require(try Self.script(["resume", directory]).0 == 0) }
 
     /// Runs Scripts/fleet-server and waits for it by its pid (posix_spawn, waitpid): the tests
     /// are async, and Foundation's Process did not see the script end from a pool thread (it

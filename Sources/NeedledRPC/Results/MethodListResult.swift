@@ -10,13 +10,6 @@ public struct MethodListResult: MethodResult, Equatable {
     public var json: JSONValue { .array(names.map { .string($0) }) }
 
     public init(reading result: ResultReader) throws(ResultShapeError) {
-        names = try result.elements().map { (element) throws(ResultShapeError) in
-            guard case .string(let name) = element.value else {
-                throw ResultShapeError(
-                    method: result.method, field: String(element.path.dropLast()), expected: "a string",
-                    found: element.value)
-            }
-            return name
-        }
+        names = try result.stringElements()
     }
 }

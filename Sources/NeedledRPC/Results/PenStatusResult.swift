@@ -64,7 +64,7 @@ public struct PenStatusResult: MethodResult, Equatable {
             ("tick", .int(tick.rawValue)),
             ("recordsWritable", .bool(recordsWritable)),
             ("recordsFillPercent", .int(recordsFillPercent)),
-            ("recordsWarning", recordsWarning.map { .string($0) } ?? .null),
+            ("recordsWarning", .nullable(recordsWarning)),
         ])
     }
 
@@ -130,7 +130,7 @@ public struct CartridgeInSlotResult: MethodResult, Equatable {
     }
 
     public var json: JSONValue {
-        .object([("serial", serial.map { .string($0) } ?? .null), ("accepted", .bool(accepted))])
+        .object([("serial", .nullable(serial)), ("accepted", .bool(accepted))])
     }
 
     public init(reading result: ResultReader) throws(ResultShapeError) {
@@ -177,7 +177,7 @@ public struct OpenSessionResult: MethodResult, Equatable {
             ("id", .string(id)),
             ("area", .string(area.rawValue)),
             ("cartridge", .string(cartridge)),
-            ("reference", reference.map { .string($0) } ?? .null),
+            ("reference", .nullable(reference)),
             ("openedAt", .string(openedAt)),
             ("maxDepthMicrometres", .int(Int64(depthMax.rawValue))),
             ("expired", .bool(expired)),
