@@ -95,7 +95,9 @@ let package = Package(
         .target(
             name: "NeedledServer",
             dependencies: [
-                "NeedleCore", "NeedledLoop", "NeedledRPC", "NeedledStore", "NeedledFHIR", "NeedledConfig", "CLoopWake",
+                "NeedleCore", "NeedledLoop", "NeedledRPC", "NeedledStore", "NeedledFHIR", "NeedledConfig",
+                "NeedledFleet",
+                "CLoopWake",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,7 +120,7 @@ let package = Package(
             dependencies: [
                 "NeedleCore", "PenSimulator", "NeedledLoop", "NeedledSimulatedBackend", "NeedledGPIOBackend",
                 "NeedledConfig", "NeedledServer", "NeedledSystemd", "NeedledRPC", "NeedledGPIO", "NeedledUdev",
-                "NeedledStore", "CMalloc",
+                "NeedledStore", "NeedledFleet", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +132,7 @@ let package = Package(
             name: "needled",
             dependencies: [
                 "NeedledDaemon", "NeedledConfig", "NeedledServer", "NeedledSystemd", "NeedledRPC", "NeedledGPIO",
-                "NeedledStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NeedledStore", "NeedledFleet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
@@ -231,15 +233,18 @@ let package = Package(
             name: "NeedledServerTests",
             dependencies: [
                 "NeedledServer", "NeedledRPC", "NeedledStore", "NeedledLoop", "NeedledConfig", "NeedleCore",
+                "NeedledFleet",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
         // The fleet against a real PostgreSQL 15 (Scripts/fleet-server): TLS, a role per pen.
+        // What the tests that start servers share: a program run to its end, its output in files.
+        .target(name: "TestSupport", path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(
             name: "NeedledFleetTests",
             dependencies: [
-                "NeedledFleet", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "NeedledFleet", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
@@ -261,7 +266,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["NeedledRPC", "NeedledClient", "needled", "needlectl", "fault-campaign"],
+            dependencies: ["NeedledRPC", "NeedledClient", "TestSupport", "needled", "needlectl", "fault-campaign"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "NeedleCoreTests",

@@ -114,7 +114,9 @@ struct ConfigurationReader {
     let groups: ConfigurationLoader.GroupLookup
     var errors: [ConfigurationError] = []
 
-    static let topLevelTables = ["daemon", "pen", "sensor", "limits", "gpio", "records", "access", "socket"]
+    static let topLevelTables = [
+        "daemon", "pen", "sensor", "limits", "gpio", "records", "access", "socket", "fleet",
+    ]
     static let sensorKeys = ["kind", "counts-per-revolution", "pulses-per-revolution"]
     static let recordsKeys = [
         "max-size-mebibytes", "keep-telemetry-days", "prune-above-percent", "warn-above-percent", "prune-unexported",
@@ -142,7 +144,7 @@ struct ConfigurationReader {
         for key in table.keys where !Self.topLevelTables.contains(key) {
             fail(
                 ConfigurationKeySpelling.spelled(key),
-                "unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access] and [socket]."
+                "unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket] and [fleet]."
             )
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
@@ -199,6 +201,7 @@ struct ConfigurationReader {
             fail("access.read-only-group", "is the operator group too; the two must differ.")
         }
         let connectionLimits = readSocket(subtable("socket", allowed: Self.socketKeys))
+        let fleet = readFleet()
         guard let limits = readLimits(limitsTable) else { return nil }
         guard errors.isEmpty else { return nil }
 
@@ -227,6 +230,7 @@ struct ConfigurationReader {
         configuration.operatorGroup = operatorGroup
         configuration.readOnlyGroup = readOnlyGroup
         configuration.connectionLimits = connectionLimits
+        configuration.fleet = fleet
         return configuration
     }
 
@@ -245,7 +249,7 @@ struct ConfigurationReader {
         return sub
     }
 
-    private mutating func integer(
+    mutating func integer(
         _ table: TOMLTable?, _ tableName: String, _ key: String, in range: ClosedRange<Int>, default fallback: Int
     ) -> Int {
         guard let value = table?[key] else { return fallback }

@@ -30,6 +30,8 @@ public struct DaemonConfiguration: Sendable {
     public var readOnlyGroup: AccessPolicy.Group? = nil
     /// What one client may take (`[socket]`).
     public var connectionLimits = ConnectionLimits()
+    /// The clinic's fleet (`[fleet]`); nil: the pen is on its own.
+    public var fleet: FleetSettings? = nil
     /// The file this was read from (path, SHA-256, when); nil for the built-in defaults.
     public var source: ConfigurationSource? = nil
 

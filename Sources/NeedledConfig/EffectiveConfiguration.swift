@@ -91,6 +91,23 @@ public enum EffectiveConfiguration {
         out.append("idle-timeout-seconds = \(socket.idleTimeout.nanoseconds / 1_000_000_000)")
         out.append("line-timeout-seconds = \(socket.lineTimeout.nanoseconds / 1_000_000_000)")
         out.append("slow-reader-timeout-seconds = \(socket.slowReaderTimeout.nanoseconds / 1_000_000_000)")
+
+        out.append("")
+        if let fleet = configuration.fleet {
+            out.append("[fleet]")
+            out.append("server = \(quoted("\(fleet.host):\(fleet.port)"))")
+            out.append("database = \(quoted(fleet.database))")
+            out.append("role = \(quoted(fleet.role))")
+            out.append("ca = \(quoted(fleet.caPath))")
+            out.append("certificate = \(quoted(fleet.certificatePath))")
+            out.append("key = \(quoted(fleet.keyPath))")
+            out.append("offline-cartridges = \(quoted(fleet.offlineCartridges.rawValue))")
+            let timeout = fleet.answerTimeout.components
+            out.append(
+                "answer-timeout-milliseconds = \(timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)")
+        } else {
+            out.append("# [fleet]: not set (the pen is on its own; its own ledger decides every cartridge)")
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

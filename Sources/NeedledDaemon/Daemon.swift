@@ -154,6 +154,11 @@ public enum Daemon {
         let retention = RecordsRetentionService(
             store: store, policy: configuration.recordsRetention, logger: logger, clock: context.wallClock)
         service.retention = retention
+        let fleet = try configuration.fleet.map { settings in
+            try FleetAssembly(
+                settings: settings, store: store, identity: context.identity, clock: context.wallClock, logger: logger)
+        }
+        service.fleet = fleet?.link
         let systemd = SystemdService(
             notifier: context.notifier, channels: channels,
             isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,
@@ -167,6 +172,7 @@ public enum Daemon {
                     // First in, last out: the recorder drains after the loop and the server stop.
                     .init(service: RecorderService(recorder: recorder)),
                     .init(service: RetentionRunner(retention: retention)),
+                ] + (fleet?.services ?? []) + [
                     .init(
                         service: ControlLoopService(loop: loop, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup,
@@ -204,12 +210,15 @@ public enum DaemonError: Error, CustomStringConvertible {
     case ledgerDiscontinuous(String)
     /// The socket path holds something needled must not replace (`SocketPathClaim`).
     case socketUnavailable(String)
+    /// `[fleet]` is configured but cannot be used: its password credential, its TLS files.
+    case fleetUnavailable(String)
     public var description: String {
         switch self {
         case .socketUnavailable(let message): message
         case .backendUnavailable(let message): message
         case .storeUnavailable(let message): message
         case .ledgerDiscontinuous(let message): message
+        case .fleetUnavailable(let message): message
         }
     }
 }

@@ -8,6 +8,26 @@ public protocol FleetLedger: Sendable {
 
     /// The binding of `serial`, or nil: the fleet has not seen it.
     func binding(of serial: String) async throws(FleetError) -> CartridgeBinding?
+
+    /// Tells the fleet that this pen used `binding`'s cartridge for `session` too (its binding
+    /// came second, after a partition). Telling it twice is one conflict.
+    func reportConflict(_ binding: CartridgeBinding, session: String) async throws(FleetError)
+
+    /// The conflicts other pens reported on this pen's bindings.
+    func conflictsOnOwnBindings() async throws(FleetError) -> [CartridgeConflict]
+}
+
+/// One cartridge, two sessions on two pens: the fleet's binding, and the session that came second.
+public struct CartridgeConflict: Sendable, Equatable {
+    public var binding: CartridgeBinding
+    public var otherPen: String
+    public var otherSession: String
+
+    public init(binding: CartridgeBinding, otherPen: String, otherSession: String) {
+        self.binding = binding
+        self.otherPen = otherPen
+        self.otherSession = otherSession
+    }
 }
 
 /// A cartridge bound in the fleet: by which pen (its role on the server), to which session.

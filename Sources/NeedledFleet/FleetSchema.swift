@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 public import PostgresNIO
 
 /// The fleet database's schema, versioned like the pen's own store: each migration once, in
@@ -32,7 +32,29 @@ public enum FleetSchema {
                 WITH CHECK (pen = current_user)
             """,
             "GRANT SELECT, INSERT ON cartridge_binding TO needled_pen",
-        ]
+        ],
+        [
+            // A cartridge that served two pens while they were apart: reported by the pen whose
+            // binding came second (as itself), read by every pen (the first learns of it here).
+            """
+            CREATE TABLE cartridge_conflict (
+                serial text NOT NULL REFERENCES cartridge_binding (serial),
+                bound_pen name NOT NULL,
+                bound_session text NOT NULL,
+                other_pen name NOT NULL DEFAULT current_user,
+                other_session text NOT NULL CHECK (length(other_session) BETWEEN 1 AND 128),
+                found_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (serial, other_pen, other_session)
+            )
+            """,
+            "ALTER TABLE cartridge_conflict ENABLE ROW LEVEL SECURITY",
+            "CREATE POLICY every_pen_reads ON cartridge_conflict FOR SELECT TO needled_pen USING (true)",
+            """
+            CREATE POLICY a_pen_reports_as_itself ON cartridge_conflict FOR INSERT TO needled_pen
+                WITH CHECK (other_pen = current_user)
+            """,
+            "GRANT SELECT, INSERT ON cartridge_conflict TO needled_pen",
+        ],
     ]
 
     /// Applies the migrations this database has not had; returns the version it is at after.
@@ -43,12 +65,7 @@ public enum FleetSchema {
             CREATE TABLE IF NOT EXISTS needled_fleet_schema (
                 version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)
-        var current = 0
-        for try await version in try await client.query(
-            "SELECT coalesce(max(version), 0) FROM needled_fleet_schema", logger: logger
-        ).decode(Int.self) {
-            current = version
-        }
+        let current = try await appliedVersion(client, logger: logger)
         guard current <= version else {
             throw FleetError.refused("the fleet's schema is version \(current), newer than this release's \(version)")
         }
@@ -62,5 +79,38 @@ public enum FleetSchema {
             }
         }
         return version
+    }
+}
+
+extension FleetSchema {
+    /// Connects as the fleet's owner with `settings`, applies what this database lacks, and
+    /// disconnects: `needled fleet-schema`, run by the clinic's IT once for each release.
+    /// Returns the versions before and after.
+    public static func migrate(
+        _ settings: FleetConnectionSettings, logger: Logger
+    ) async throws -> (before: Int, after: Int) {
+        let client = PostgresClient(
+            configuration: try PostgresFleetLedger.clientConfiguration(settings), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let before = try await appliedVersion(client, logger: logger)
+            return (before, try await migrate(client, logger: logger))
+        }
+    }
+
+    /// The newest migration this database has had (0: none).
+    static func appliedVersion(_ client: PostgresClient, logger: Logger) async throws -> Int {
+        for try await exists in try await client.query(
+            "SELECT to_regclass('needled_fleet_schema') IS NOT NULL", logger: logger
+        ).decode(Bool.self) where !exists {
+            return 0
+        }
+        for try await version in try await client.query(
+            "SELECT coalesce(max(version), 0) FROM needled_fleet_schema", logger: logger
+        ).decode(Int.self) {
+            return version
+        }
+        return 0
     }
 }

@@ -37,8 +37,9 @@ public final class PostgresFleetLedger: FleetLedger, Service {
         return configuration
     }
 
+    /// The connection pool, until the service group shuts down (or the task is cancelled).
     public func run() async throws {
-        await client.run()
+        await cancelWhenGracefulShutdown { await self.client.run() }
     }
 
     public func bind(serial: String, session: String) async throws(FleetError) -> FleetVerdict {
@@ -65,6 +66,37 @@ public final class PostgresFleetLedger: FleetLedger, Service {
     public func binding(of serial: String) async throws(FleetError) -> CartridgeBinding? {
         let (client, logger) = (self.client, self.logger)
         return try await ask { try await Self.binding(of: serial, client: client, logger: logger) }
+    }
+
+    public func reportConflict(_ binding: CartridgeBinding, session: String) async throws(FleetError) {
+        let (client, logger) = (self.client, self.logger)
+        try await ask {
+            for try await _ in try await client.query(
+                """
+                INSERT INTO cartridge_conflict (serial, bound_pen, bound_session, other_session)
+                VALUES (\(binding.serial), \(binding.pen), \(binding.session), \(session)) ON CONFLICT DO NOTHING
+                """, logger: logger)
+            {}
+        }
+    }
+
+    public func conflictsOnOwnBindings() async throws(FleetError) -> [CartridgeConflict] {
+        let (client, logger, role) = (self.client, self.logger, self.role)
+        return try await ask {
+            var conflicts: [CartridgeConflict] = []
+            for try await (serial, session, otherPen, otherSession) in try await client.query(
+                """
+                SELECT serial, bound_session, other_pen::text, other_session FROM cartridge_conflict
+                WHERE bound_pen = \(role) ORDER BY found_at, serial LIMIT 1000
+                """, logger: logger
+            ).decode((String, String, String, String).self) {
+                conflicts.append(
+                    CartridgeConflict(
+                        binding: CartridgeBinding(serial: serial, pen: role, session: session), otherPen: otherPen,
+                        otherSession: otherSession))
+            }
+            return conflicts
+        }
     }
 
     static func binding(of serial: String, client: PostgresClient, logger: Logger) async throws -> CartridgeBinding? {

@@ -169,6 +169,14 @@ public struct ResultReader: Sendable {
         return try Nested(reading: reader)
     }
 
+    /// A nested result the API adds only in some configurations (`fleet`): absent is nil.
+    public func optionalDecode<Nested: MethodResult>(
+        _ key: String, as _: Nested.Type = Nested.self
+    ) throws(ResultShapeError) -> Nested? {
+        guard case .object = value, value[key] != nil else { return nil }
+        return try Nested(reading: object(key))
+    }
+
     /// An array of nested results.
     public func list<Nested: MethodResult>(
         _ key: String, of _: Nested.Type = Nested.self

@@ -32,6 +32,8 @@ public final class PenService: RPCService, @unchecked Sendable {
     public var penIdentity: PenIdentity?
     /// The records' fill level and pruning (nil in tests that build a service alone).
     package var retention: RecordsRetentionService?
+    /// The clinic's fleet (`[fleet]`); set before `start()`. Nil: the pen is on its own.
+    package var fleet: FleetLink?
 
     let loop: LoopClient
     let view: PenView
@@ -142,6 +144,11 @@ public final class PenService: RPCService, @unchecked Sendable {
         statusLine.update(view.latest.status, session: view.session, recordsWritable: view.recordsWritableTold)
         if let window = flight.takeFrozenWindow() { keeper.fault(window, session: view.session) }
         if let fill = retention?.fill, fill != view.recordsFillTold { view.recordsFillTold = fill }
+        if let fleet {
+            fleet.latestTick.store(view.latest.status.tick.rawValue, ordering: .relaxed)
+            let standing = fleet.status
+            if standing != view.fleet { view.fleet = standing }
+        }
         let writable = recorder.writable.load(ordering: .acquiring)
         if writable != view.recordsWritableTold {
             view.recordsWritableTold = writable
@@ -216,7 +223,7 @@ public final class PenService: RPCService, @unchecked Sendable {
         case .session:
             return try SessionMethods(
                 eventLoop: eventLoop, view: view, pen: pen, store: store, recorder: recorder, clock: clock,
-                configuration: configuration, retention: retention, softwareVersion: Self.version
+                configuration: configuration, retention: retention, fleet: fleet, softwareVersion: Self.version
             ).handle(method, request)
         case .sessionRecords:
             return try SessionRecordsMethods(

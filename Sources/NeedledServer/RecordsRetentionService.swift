@@ -21,35 +21,25 @@ package final class RecordsRetentionService: Sendable {
     let logger: Logger
     let clock: any WallClock
     private let state = Mutex(Fill())
-    private let wake: AsyncStream<Void>.Continuation
-    private let wakes: AsyncStream<Void>
+    private let schedule = PassSchedule()
 
     package init(store: TreatmentStore, policy: RetentionPolicy, logger: Logger, clock: any WallClock) {
         self.store = store
         self.policy = policy
         self.logger = logger
         self.clock = clock
-        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     var fill: Fill { state.withLock { $0 } }
 
     /// A session closed: prune now rather than within the minute.
-    package func sessionClosed() { wake.yield() }
+    package func sessionClosed() { schedule.wake() }
 
-    package func finish() { wake.finish() }
+    package func finish() { schedule.finish() }
 
     /// Passes until `finish()` (or cancellation).
     package func run() async {
-        let ticker = Task { [wake] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.interval)
-                wake.yield()
-            }
-        }
-        defer { ticker.cancel() }
-        await pass()
-        for await _ in wakes { await pass() }
+        await schedule.run(every: Self.interval) { await pass() }
     }
 
     package func pass() async {

@@ -217,6 +217,20 @@ public final class TreatmentStore: Sendable {
             }
             try db.alter(table: "fault_record") { table in table.add(column: "window_pruned_at", .text) }
         }
+        migrator.registerMigration("v10: the fleet's bindings and conflicts") { db in
+            // When the clinic's fleet confirmed the cartridge's binding (NULL: not yet, or no
+            // fleet); and each cartridge another pen used too, found when the pens met again.
+            try db.alter(table: "cartridge") { table in table.add(column: "fleet_bound_at", .text) }
+            try db.create(table: "fleet_conflict") { table in
+                table.column("serial", .text).notNull()
+                table.column("session_id", .integer)  // this pen's session that used it
+                table.column("other_pen", .text).notNull()
+                table.column("other_session", .text).notNull()
+                table.column("found_at", .text).notNull()
+                table.column("reported_at", .text)  // told to the fleet (NULL: found here, not yet)
+                table.primaryKey(["serial", "other_pen", "other_session"])
+            }
+        }
         return migrator
     }
 

@@ -35,7 +35,38 @@ enum StatusText {
         } else {
             lines.append("records    \(status.recordsFillPercent) % full")
         }
+        if let fleet = status.fleet { lines += Self.fleet(fleet) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The fleet's lines: reachable or not (and what the pen does meanwhile), how far behind, and
+    /// every conflict shown as a line of its own in capitals, like a fault.
+    static func fleet(_ fleet: FleetStatusResult) -> [String] {
+        let behind =
+            fleet.behindRecords == 0
+            ? "up to date" : "\(fleet.behindRecords) records behind (oldest \(fleet.behindSeconds) s)"
+        var lines: [String]
+        if fleet.reachable {
+            lines = ["fleet      reachable, \(behind)"]
+        } else {
+            let since = fleet.lastContact.map { "last answered \($0)" } ?? "not answered since start"
+            let meanwhile =
+                fleet.offlineCartridges == "local"
+                ? "cartridges are checked on this pen's own ledger" : "new cartridges are refused"
+            lines = [
+                "FLEET      unreachable (\(since)); \(meanwhile); \(behind)",
+                "           \(fleet.lastError ?? "no answer")",
+            ]
+        }
+        for conflict in fleet.conflicts {
+            lines.append(
+                "CONFLICT   cartridge \(conflict.cartridge) served \(conflict.session ?? "a session") here and \(conflict.otherSession) on pen \(conflict.otherPen)"
+            )
+        }
+        if fleet.conflictCount > Int64(fleet.conflicts.count) {
+            lines.append("           and \(fleet.conflictCount - Int64(fleet.conflicts.count)) earlier conflicts")
+        }
+        return lines
     }
 
     /// One line per telemetry update (a `telemetry` notification carries a `pen.status`).

@@ -16,7 +16,7 @@ struct Needled: AsyncParsableCommand {
         abstract: "The control daemon of a microneedling pen.",
         discussion: "Serves JSON-RPC 2.0 on a Unix socket; see Docs/api.md.",
         version: PenServiceVersion.version,
-        subcommands: [Run.self, CheckConfig.self, NewStore.self, ChipLabel.self],
+        subcommands: [Run.self, CheckConfig.self, NewStore.self, ChipLabel.self, FleetSchemaCommand.self],
         defaultSubcommand: Run.self)
 }
 
@@ -92,6 +92,9 @@ struct Run: AsyncParsableCommand {
                 configuration: configuration, socketPath: socket ?? DefaultPaths.socket,
                 stateDirectory: stateDir ?? DefaultPaths.stateDirectory, logger: logger, wallClock: wallClock,
                 configurationPath: path, identityCopies: identity.map { [$0] } ?? [])
+        } catch DaemonError.fleetUnavailable(let message) {
+            logger.critical("cannot start: \(message)")
+            throw ExitCode(78)  // EX_CONFIG: [fleet] without its password or its TLS files
         } catch DaemonError.ledgerDiscontinuous(let message) {
             logger.critical("cannot start: \(message)")
             throw ExitCode(65)  // EX_DATAERR

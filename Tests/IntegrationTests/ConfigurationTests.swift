@@ -46,15 +46,37 @@ struct ConfigurationTests {
         #expect(lines.contains { $0.hasPrefix("# pwm-chip: not set") })
         #expect(lines.first?.hasPrefix("# The configuration in force, read from CONFIG (SHA-256 ") == true)
         // Every key of every table, set or said to be unset: [daemon] 5, [pen] 3, [sensor] 2,
-        // [limits] 15, [gpio] 7, [records] 1, [access] 2, [socket] 6.
+        // [limits] 15, [gpio] 7, [records] 1, [access] 2, [socket] 6, and [fleet] said to be unset.
         let keys = lines.filter { !$0.hasPrefix("#") && !$0.hasPrefix("[") && $0.contains(" = ") }
         let unset = lines.filter { $0.hasPrefix("# ") && ($0.contains(": not set") || $0.contains(": none")) }
-        #expect(keys.count + unset.count == 45, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
+        #expect(keys.count + unset.count == 46, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
 
         // The output is a configuration file of its own, and it says the same again.
         let (againCode, again) = try check(output, ["--effective"])
         #expect(againCode == 0, "\(again)")
         #expect(again.split(separator: "\n").dropFirst(2).map(String.init) == Array(lines.dropFirst(2)))
+
+        // [fleet] with its defaults filled in, and back to itself.
+        let fleet = """
+            [fleet]
+            server = "db.clinic"
+            database = "needled_fleet"
+            role = "pen_a"
+            ca = "/dev/null"
+            certificate = "/dev/null"
+            key = "/dev/null"
+            """
+        let (fleetCode, fleetOutput) = try check(fleet, ["--effective"])
+        #expect(fleetCode == 0, "\(fleetOutput)")
+        let fleetLines = fleetOutput.split(separator: "\n").map(String.init)
+        for line in [
+            "[fleet]", "server = \"db.clinic:5432\"", "role = \"pen_a\"", "offline-cartridges = \"refuse\"",
+            "answer-timeout-milliseconds = 2000",
+        ] {
+            #expect(fleetLines.contains(line), "no line \(line) in:\n\(fleetOutput)")
+        }
+        let (_, fleetAgain) = try check(fleetOutput, ["--effective"])
+        #expect(fleetAgain.split(separator: "\n").dropFirst(2).map(String.init) == Array(fleetLines.dropFirst(2)))
 
         // A file with an error prints the error, not a configuration.
         let (badCode, bad) = try check("[limits]\nmax-speed-hertz = 400\n", ["--effective"])
@@ -132,7 +154,7 @@ struct ConfigurationTests {
             ),
             (
                 "[motor]\npower = 3\n",
-                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access] and [socket].\n"
+                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket] and [fleet].\n"
             ),
             ("[limits\n", "CONFIG:1: syntax: "),
             (

@@ -222,7 +222,7 @@ struct ConfigurationCatalogueTests {
             // key"); a key that is not bare is now quoted as TOML would write it.
             (
                 "'' = ''\n",
-                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access] and [socket].\n"
+                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket] and [fleet].\n"
             ),
             (
                 "[pen]\n\"needle count\" = 12\n",
@@ -262,6 +262,51 @@ struct ConfigurationCatalogueTests {
                 "CONFIG:2: socket.slow-reader-timeout-seconds: 601 is outside the allowed range 1 to 600.\n"
             ),
             (
+                fleet("\nserver = \"db.clinic:99999\""),
+                "CONFIG:2: fleet.server: \"db.clinic:99999\" is not host or host:port (a port from 1 to 65535).\n"
+            ),
+            (
+                fleet("\ndatabase = \"\""),
+                "CONFIG:2: fleet.database: must be a non-empty string: the fleet's database.\n"
+            ),
+            (
+                fleet("\nrole = 7"),
+                "CONFIG:2: fleet.role: must be a non-empty string: this pen's login role on the fleet's server.\n"
+            ),
+            (
+                fleet("\nca = \"/nonexistent/ca.pem\""),
+                "CONFIG:2: fleet.ca: /nonexistent/ca.pem cannot be read (missing, or no permission): the PEM file of the CA that signed the server's certificate.\n"
+            ),
+            (
+                fleet("\ncertificate = \"/nonexistent/pen.pem\""),
+                "CONFIG:2: fleet.certificate: /nonexistent/pen.pem cannot be read (missing, or no permission): this pen's client certificate (PEM).\n"
+            ),
+            (
+                fleet("\nkey = \"/nonexistent/pen.key\""),
+                "CONFIG:2: fleet.key: /nonexistent/pen.key cannot be read (missing, or no permission): this pen's client key (PEM).\n"
+            ),
+            (
+                fleet("\noffline-cartridges = \"trust\""),
+                "CONFIG:2: fleet.offline-cartridges: must be \"refuse\" or \"local\".\n"
+            ),
+            (
+                fleet("\nanswer-timeout-milliseconds = 50"),
+                "CONFIG:2: fleet.answer-timeout-milliseconds: 50 is outside the allowed range 100 to 10000.\n"
+            ),
+            (
+                fleet("\npassword = \"hunter2\""),
+                "CONFIG:2: fleet.password: the fleet's password is never kept in needled.toml; give it as systemd's credential \"fleet-password\" (LoadCredential= in needled.service, Docs/operations.md).\n"
+            ),
+            (
+                "[fleet]\nserver = \"db\"\ndatabase = \"f\"\nrole = \"pen_a\"\nca = \"/dev/null\"\nkey = \"/dev/null\"\n",
+                "CONFIG:1: fleet.certificate: is required in [fleet]: this pen's client certificate (PEM).\n"
+            ),
+            (
+                fleet("\nport = 5432"),
+                "CONFIG:2: fleet.port: unknown key; allowed: server, database, role, ca, certificate, key, offline-cartridges, answer-timeout-milliseconds.\n"
+            ),
+            ("fleet = 3\n", "CONFIG:1: fleet: must be a table ([fleet]).\n"),
+            (
                 "[socket]\nbacklog = 5\n",
                 "CONFIG:2: socket.backlog: unknown key; allowed: max-connections, max-line-bytes, max-in-flight, idle-timeout-seconds, line-timeout-seconds, slow-reader-timeout-seconds.\n"
             ),
@@ -280,6 +325,17 @@ struct ConfigurationCatalogueTests {
         }
         #expect(!refused.errors.isEmpty)
         #expect((refused.description + "\n").replacingOccurrences(of: path, with: "CONFIG") == expected)
+    }
+
+    /// A `[fleet]` table whose second line is `line` and whose other keys are right (their
+    /// files readable), so that the one error is `line`'s.
+    static func fleet(_ line: String) -> String {
+        let key = line.dropFirst().prefix { $0 != " " }
+        let others = [
+            ("server", "\"db.clinic:5432\""), ("database", "\"needled_fleet\""), ("role", "\"pen_a\""),
+            ("ca", "\"/dev/null\""), ("certificate", "\"/dev/null\""), ("key", "\"/dev/null\""),
+        ].filter { $0.0 != key }.map { "\($0.0) = \($0.1)\n" }.joined()
+        return "[fleet]" + line + "\n" + others
     }
 
     @Test("Every key of Docs/api.md's needled.toml has a wrong-value case above")

@@ -31,7 +31,7 @@ struct SchemaUpgradeTests {
         let store = try TreatmentStore(directory: state)
         try store.checkIntegrity()
         // store-v9 holds store-v8's rows as v9 migrated them and an export marked them (v9 added
-        // columns only): its names are v8's.
+        // columns only), and store-v10 those with the fleet's: their names are v8's.
         let data = min(version, 8)
 
         let session = try #require(try await store.session(id: 1))
@@ -72,7 +72,20 @@ struct SchemaUpgradeTests {
         #expect(try await store.verifySession(id: 1)?.state == (version >= 8 ? .intact : .notChained))
         #expect(session.exportedAt == (version >= 9 ? "2025-03-09T10:00:00Z" : nil))
 
+        // The fleet (v10): the cartridge confirmed and a conflict found; an older store has told
+        // the fleet nothing, so its used cartridge is sent when a fleet is configured.
+        #expect(try await store.fleetUnsentBindings().map(\.serial) == (version >= 10 ? [] : ["FIXTURE-V\(data)-CART"]))
+        #expect(
+            try await store.fleetConflicts()
+                == (version >= 10
+                    ? [
+                        FleetConflictRow(
+                            serial: "FIXTURE-V8-CART", sessionID: 1, otherPen: "pen_b",
+                            otherSession: "PEN-0B0B0B0B-1-S-0007", foundAt: "2025-03-10T08:00:00Z")
+                    ] : []))
+
         // And the migrated store takes new records in the newest schema, chained.
+        #expect(try await store.nextSessionID() == 2)
         try await store.registerCartridge(serial: "NEW-CART", needles: 12, lot: nil, expires: nil, at: Date())
         let next = try await store.openSession(
             area: "cheeks", cartridge: "NEW-CART", reference: nil, softwareVersion: "test", limitsJSON: "{}",

@@ -22,12 +22,14 @@ public struct PenStatusResult: MethodResult, Equatable {
     public var recordsWritable: Bool
     public var recordsFillPercent: Int64
     public var recordsWarning: String?
+    /// The clinic's fleet, with `[fleet]` only: without one the member is absent, as before.
+    public var fleet: FleetStatusResult?
 
     public init(
         state: PenPhase, homed: Bool, depth: Micrometres, depthTarget: Micrometres, speed: Hertz, speedTarget: Hertz,
         depthMax: Micrometres, motorEnabled: Bool, temperature: MilliCelsius, fault: LatchedFaultResult?,
         cartridge: CartridgeInSlotResult?, session: OpenSessionResult?, tick: TickIndex, recordsWritable: Bool,
-        recordsFillPercent: Int64, recordsWarning: String?
+        recordsFillPercent: Int64, recordsWarning: String?, fleet: FleetStatusResult? = nil
     ) {
         self.state = state
         self.homed = homed
@@ -45,27 +47,29 @@ public struct PenStatusResult: MethodResult, Equatable {
         self.recordsWritable = recordsWritable
         self.recordsFillPercent = recordsFillPercent
         self.recordsWarning = recordsWarning
+        self.fleet = fleet
     }
 
     public var json: JSONValue {
-        .object([
-            ("state", .string(state.rawValue)),
-            ("homed", .bool(homed)),
-            ("depthMicrometres", .int(Int64(depth.rawValue))),
-            ("depthTargetMicrometres", .int(Int64(depthTarget.rawValue))),
-            ("speedHertz", speed.json),
-            ("speedTargetHertz", speedTarget.json),
-            ("maxDepthMicrometres", .int(Int64(depthMax.rawValue))),
-            ("motorEnabled", .bool(motorEnabled)),
-            ("temperatureMillicelsius", .int(Int64(temperature.rawValue))),
-            ("fault", fault?.json ?? .null),
-            ("cartridge", cartridge?.json ?? .null),
-            ("session", session?.json ?? .null),
-            ("tick", .int(tick.rawValue)),
-            ("recordsWritable", .bool(recordsWritable)),
-            ("recordsFillPercent", .int(recordsFillPercent)),
-            ("recordsWarning", .nullable(recordsWarning)),
-        ])
+        .object(
+            [
+                ("state", .string(state.rawValue)),
+                ("homed", .bool(homed)),
+                ("depthMicrometres", .int(Int64(depth.rawValue))),
+                ("depthTargetMicrometres", .int(Int64(depthTarget.rawValue))),
+                ("speedHertz", speed.json),
+                ("speedTargetHertz", speedTarget.json),
+                ("maxDepthMicrometres", .int(Int64(depthMax.rawValue))),
+                ("motorEnabled", .bool(motorEnabled)),
+                ("temperatureMillicelsius", .int(Int64(temperature.rawValue))),
+                ("fault", fault?.json ?? .null),
+                ("cartridge", cartridge?.json ?? .null),
+                ("session", session?.json ?? .null),
+                ("tick", .int(tick.rawValue)),
+                ("recordsWritable", .bool(recordsWritable)),
+                ("recordsFillPercent", .int(recordsFillPercent)),
+                ("recordsWarning", .nullable(recordsWarning)),
+            ] + (fleet.map { [("fleet", $0.json)] } ?? []))
     }
 
     public init(reading result: ResultReader) throws(ResultShapeError) {
@@ -85,6 +89,7 @@ public struct PenStatusResult: MethodResult, Equatable {
         recordsWritable = try result.bool("recordsWritable")
         recordsFillPercent = try result.integer("recordsFillPercent")
         recordsWarning = try result.optionalString("recordsWarning")
+        fleet = try result.optionalDecode("fleet")
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NeedleCore
 import NeedledConfig
+import NeedledFleet
 import NeedledLoop
 import NeedledRPC
 import NeedledStore
@@ -18,6 +19,7 @@ struct SessionMethods {
     let clock: any WallClock
     let configuration: DaemonConfiguration
     let retention: RecordsRetentionService?
+    let fleet: FleetLink?
     let softwareVersion: String
 
     func handle(_ method: APIMethod, _ request: JSONRPCRequest) throws(RPCError) -> EventLoopFuture<JSONValue> {
@@ -35,6 +37,28 @@ struct SessionMethods {
         let params = try APIMethod.sessionOpen.params(SessionOpenParams.self, of: request)
         let (area, cartridge, reference) = (params.area, params.cartridge, params.reference)
         try checkCartridgeInSlot(cartridge)
+        guard let fleet else { return open(area: area, cartridge: cartridge, reference: reference, fleet: nil) }
+        guard !view.sessionOpening else {
+            throw RPCError(
+                code: RPCError.invalidStateCode,
+                message: "Cannot open a session: another session.open is being answered; try again when it is.",
+                data: .object([
+                    ("state", .string(view.latest.status.phase.rawValue)), ("allowedStates", .array([])),
+                ]))
+        }
+        view.sessionOpening = true
+        let view = self.view
+        return open(area: area, cartridge: cartridge, reference: reference, fleet: fleet).always { _ in
+            view.sessionOpening = false
+        }
+    }
+
+    /// With a fleet, its ledger is asked after the pen's own (which refuses first: the fleet can
+    /// only refuse more) and before the loop opens anything, for the session the store will number
+    /// next; the confirmation is noted once the record holds the cartridge.
+    private func open(
+        area: TreatmentArea, cartridge: String, reference: String?, fleet: FleetLink?
+    ) -> EventLoopFuture<JSONValue> {
         let store = self.store
         let clock = self.clock
         let view = self.view
@@ -47,14 +71,20 @@ struct SessionMethods {
         // 1. The records say whether this cartridge may serve (registered from the ID chip, or as
         //    the technician gives it, on first sight). 2. The loop opens the session. 3. The record
         //    binds the cartridge to it for good; if that fails the loop's session is closed again.
-        return eventLoop.makeFutureWithTask { () async throws -> Void in
+        let eventLoop = self.eventLoop
+        return eventLoop.makeFutureWithTask { () async throws -> FleetAdmission? in
             // Returns the cartridge as registered when it is known already.
             let record = try await store.registerCartridge(
                 serial: cartridge, needles: needles, lot: nil, expires: nil, at: clock.now())
             if let rejection = TreatmentStore.rejection(of: record, today: clock.now()) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
-        }.flatMap { pen.command(.openSession(area)) }.flatMap { answer in
+            guard let fleet else { return nil }
+            let admission = await fleet.admit(serial: cartridge, session: try await store.nextSessionID())
+            if case .refused(let error) = admission { throw error }
+            return admission
+        }.flatMap { admission in pen.command(.openSession(area)).map { (admission, $0) } }.flatMap {
+            admission, answer in
             let openedTick = view.latest.status.tick.rawValue
             return eventLoop.makeFutureWithTask {
                 try await store.openSession(
@@ -67,6 +97,12 @@ struct SessionMethods {
                         throw Self.rejectionError(rejection, serial: cartridge)
                     }
                     throw RPCError.internalError("the session could not be recorded, so it was not opened (\(error)).")
+                }
+            }.flatMap { row -> EventLoopFuture<SessionRow> in
+                guard let fleet, let admission else { return eventLoop.makeSucceededFuture(row) }
+                return eventLoop.makeFutureWithTask {
+                    await fleet.recorded(serial: cartridge, admission: admission)
+                    return row
                 }
             }.map { row -> JSONValue in
                 let record = SessionRecord(row: row)
@@ -117,14 +153,25 @@ struct SessionMethods {
         let view = self.view
         let pen = self.pen
         let needles = configuration.needleCount
+        let fleet = self.fleet
         return eventLoop.makeFutureWithTask {
-            _ = try await store.registerCartridge(
+            let record = try await store.registerCartridge(
                 serial: cartridge, needles: needles, lot: nil, expires: nil, at: clock.now())
+            // The pen's own ledger first (the fleet can only refuse more), then the fleet's.
+            var admission: FleetAdmission?
+            if let fleet {
+                if let rejection = TreatmentStore.rejection(of: record, today: clock.now()) {
+                    throw Self.rejectionError(rejection, serial: cartridge)
+                }
+                admission = await fleet.admit(serial: cartridge, session: open.rowID)
+                if case .refused(let error) = admission { throw error }
+            }
             do {
                 try await store.bindCartridge(cartridge, toSession: open.rowID, at: clock.now())
             } catch StoreError.cartridgeRejected(let rejection) {
                 throw Self.rejectionError(rejection, serial: cartridge)
             }
+            if let fleet, let admission { await fleet.recorded(serial: cartridge, admission: admission) }
         }.flatMap { pen.command(.acceptCartridge) }.map { answer in
             view.session?.cartridge = cartridge
             return CartridgeAcceptAnswer(cartridge: cartridge, state: answer.state).json

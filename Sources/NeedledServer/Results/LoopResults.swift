@@ -6,7 +6,7 @@ import NeedledRPC
 extension PenStatusResult {
     init(
         _ snapshot: LoopSnapshot, session: SessionRecord?, limits: SafetyLimits, recordsWritable: Bool = true,
-        recordsFill: RecordsRetentionService.Fill = .init()
+        recordsFill: RecordsRetentionService.Fill = .init(), fleet: FleetStatusResult? = nil
     ) {
         let status = snapshot.status
         self.init(
@@ -20,7 +20,7 @@ extension PenStatusResult {
                 : nil,
             session: session.map { OpenSessionResult($0, status: status, limits: limits) }, tick: status.tick,
             recordsWritable: recordsWritable, recordsFillPercent: Int64(recordsFill.percent),
-            recordsWarning: recordsFill.warning)
+            recordsWarning: recordsFill.warning, fleet: fleet)
     }
 }
 

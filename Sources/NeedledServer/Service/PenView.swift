@@ -19,6 +19,11 @@ final class PenView: @unchecked Sendable {
     /// What the loop was last told about the records' health.
     var recordsWritableTold = true { didSet { statusCache = nil } }
     var recordsFillTold = RecordsRetentionService.Fill() { didSet { statusCache = nil } }
+    /// Where the pen stands with the fleet, as `FleetLink` last said (nil: no `[fleet]`).
+    var fleet: FleetStatusResult? { didSet { statusCache = nil } }
+    /// A `session.open` is between its fleet check and its record (with a fleet only: the
+    /// binding names the session before the store numbers it, so one opens at a time).
+    var sessionOpening = false
     private var statusCache: JSONValue?
 
     init(limits: SafetyLimits, source: ConfigurationSource?) {
@@ -32,7 +37,7 @@ final class PenView: @unchecked Sendable {
         let status = JSONValue.preserialized(
             PenStatusResult(
                 latest, session: session, limits: limitsInForce, recordsWritable: recordsWritableTold,
-                recordsFill: recordsFillTold
+                recordsFill: recordsFillTold, fleet: fleet
             ).json.serialized)
         statusCache = status
         return status
