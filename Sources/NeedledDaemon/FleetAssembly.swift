@@ -38,8 +38,7 @@ struct FleetAssembly {
             )
         }
         link = FleetLink(
-            ledger: ledger, store: store, settings: settings, recordIDPrefix: identity.recordIDPrefix, clock: clock,
-            logger: logger)
+            ledger: ledger, store: store, settings: settings, identity: identity, clock: clock, logger: logger)
         services = [.init(service: ledger), .init(service: FleetLinkRunner(link: link))]
         logger.notice(
             "fleet: pen \(settings.role) on \(settings.host):\(settings.port)/\(settings.database), offline-cartridges = \(settings.offlineCartridges.rawValue)"

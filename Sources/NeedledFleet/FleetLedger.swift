@@ -15,6 +15,16 @@ public protocol FleetLedger: Sendable {
 
     /// The conflicts other pens reported on this pen's bindings.
     func conflictsOnOwnBindings() async throws(FleetError) -> [CartridgeConflict]
+
+    /// Stores a closed session's copy in one transaction, or finds it held already; either way
+    /// reads it back and compares it with `copy.fingerprint` (a copy that differs is refused).
+    func store(_ copy: FleetSessionCopy) async throws(FleetError) -> FleetCopyOutcome
+
+    /// Stores events and faults outside any session (held already: skipped).
+    func store(events: [FleetEventCopy], faults: [FleetFaultCopy]) async throws(FleetError)
+
+    /// The fleet's copy of a session, summed up; nil: it holds none.
+    func fingerprint(ofSession recordID: String) async throws(FleetError) -> FleetCopyFingerprint?
 }
 
 /// One cartridge, two sessions on two pens: the fleet's binding, and the session that came second.

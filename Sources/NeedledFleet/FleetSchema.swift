@@ -55,6 +55,57 @@ public enum FleetSchema {
             """,
             "GRANT SELECT, INSERT ON cartridge_conflict TO needled_pen",
         ],
+        [
+            // The pens' records (issue 20, item 3): each closed session whole with its chain, its
+            // events, its faults with their flight windows, its cartridges; the events and faults
+            // outside sessions. Keyed by the pens' record ids: a copy sent twice is stored once.
+            // A pen reads and adds only its own; nobody updates or deletes.
+            """
+            CREATE TABLE session_record (
+                record_id text PRIMARY KEY, pen name NOT NULL DEFAULT current_user, store_id text NOT NULL,
+                area text NOT NULL, cartridge text NOT NULL, reference text, opened_at text NOT NULL,
+                closed_at text NOT NULL, close_reason text NOT NULL, opened_tick bigint, closed_tick bigint,
+                tick_period_nanoseconds bigint, strokes bigint NOT NULL, software_version text NOT NULL,
+                limits_json text NOT NULL, configuration_sha256 text, seal_sha256 text,
+                stored_at timestamptz NOT NULL DEFAULT now())
+            """,
+            """
+            CREATE TABLE session_chain_link (
+                session_record_id text NOT NULL REFERENCES session_record, seq bigint NOT NULL,
+                pen name NOT NULL DEFAULT current_user, kind text NOT NULL, row_id bigint, subject text,
+                row_count bigint NOT NULL, rows_sha256 text, content_sha256 text NOT NULL,
+                chain_sha256 text NOT NULL, PRIMARY KEY (session_record_id, seq))
+            """,
+            """
+            CREATE TABLE event_record (
+                record_id text PRIMARY KEY, pen name NOT NULL DEFAULT current_user, session_record_id text,
+                tick bigint NOT NULL, wall_time text NOT NULL, kind text NOT NULL, detail_json text NOT NULL)
+            """,
+            "CREATE INDEX event_record_session ON event_record (session_record_id)",
+            """
+            CREATE TABLE fault_record (
+                record_id text PRIMARY KEY, pen name NOT NULL DEFAULT current_user, session_record_id text,
+                code text NOT NULL, message text NOT NULL, tick bigint NOT NULL, wall_time text NOT NULL,
+                tick_period_nanoseconds bigint NOT NULL, sample_count bigint NOT NULL,
+                flight_window jsonb NOT NULL)
+            """,
+            "CREATE INDEX fault_record_session ON fault_record (session_record_id)",
+            """
+            CREATE TABLE cartridge_record (
+                serial text NOT NULL, pen name NOT NULL DEFAULT current_user, session_record_id text NOT NULL,
+                needles bigint NOT NULL, lot text, expires text, registered_at text NOT NULL, first_used_at text,
+                use_ended_at text, use_end_reason text, PRIMARY KEY (serial, session_record_id))
+            """,
+        ]
+            + ["session_record", "session_chain_link", "event_record", "fault_record", "cartridge_record"].flatMap {
+                table in
+                [
+                    "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
+                    "CREATE POLICY a_pen_reads_its_own ON \(table) FOR SELECT TO needled_pen USING (pen = current_user)",
+                    "CREATE POLICY a_pen_adds_its_own ON \(table) FOR INSERT TO needled_pen WITH CHECK (pen = current_user)",
+                    "GRANT SELECT, INSERT ON \(table) TO needled_pen",
+                ]
+            },
     ]
 
     /// Applies the migrations this database has not had; returns the version it is at after.

@@ -111,7 +111,7 @@ public final class PostgresFleetLedger: FleetLedger, Service {
     /// `question` within the deadline; what went wrong as a `FleetError`. The caller is answered
     /// at the deadline even if the question is still out (a stopped server answers nothing, and
     /// postgres-nio's query need not heed cancellation): it is cancelled and left to end alone.
-    private func ask<Answer: Sendable>(
+    func ask<Answer: Sendable>(
         _ question: @escaping @Sendable () async throws -> Answer
     ) async throws(FleetError) -> Answer {
         let deadline = self.deadline

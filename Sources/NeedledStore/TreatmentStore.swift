@@ -231,6 +231,15 @@ public final class TreatmentStore: Sendable {
                 table.primaryKey(["serial", "other_pen", "other_session"])
             }
         }
+        migrator.registerMigration("v11: the records' copy in the fleet") { db in
+            // When a closed session's records (and its chain) were stored in the fleet, verified;
+            // and how far the records outside any session have gone (FleetReplicaRows).
+            try db.alter(table: "session") { table in table.add(column: "fleet_replicated_at", .text) }
+            try db.create(table: "fleet_progress") { table in
+                table.primaryKey("name", .text)
+                table.column("last_id", .integer).notNull()
+            }
+        }
         return migrator
     }
 

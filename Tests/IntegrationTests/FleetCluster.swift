@@ -49,6 +49,15 @@ extension FleetServerProcess {
 
 }
 
+extension FleetServerProcess {
+    /// Rows of `sql` on the fleet's database, as the server's superuser: `a|b|c` lines.
+    func query(_ sql: String) throws -> String {
+        let result = try Self.script(["query", directory, sql])
+        try #require(result.code == 0, "\(result.errors)")
+        return result.output
+    }
+}
+
 /// One pen's network to the fleet (Scripts/fleet-proxy): `partition()` cuts that pen off alone
 /// (SIGSTOP: its packets go nowhere, the other pens still reach the server), `heal()` restores it.
 final class FleetProxy {

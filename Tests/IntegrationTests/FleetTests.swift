@@ -16,8 +16,8 @@ struct FleetTests {
         let fleet = try FleetCluster(pens: ["pen_a", "pen_b", "pen_c"])
         let schema = try fleet.applySchema()
         #expect(schema.code == 0, "\(schema.errors)")
-        #expect(schema.output == "the fleet's schema migrated from version 0 to 2\n")
-        #expect(try fleet.applySchema().output == "the fleet's schema is at version 2, this release's: nothing to do\n")
+        #expect(schema.output == "the fleet's schema migrated from version 0 to 3\n")
+        #expect(try fleet.applySchema().output == "the fleet's schema is at version 3, this release's: nothing to do\n")
 
         // pen_b reaches the fleet through a network of its own, which the test can cut.
         let proxy = try FleetProxy(to: fleet)
@@ -173,6 +173,106 @@ struct FleetTests {
             ),
             "\(notPEM.errors)")
         #expect(!FileManager.default.fileExists(atPath: directory + "/needled.sock"))
+    }
+
+    @Test(
+        "Records reach the fleet once, verified by the pen's chain: a treatment with a fault; the server stopped mid-treatment and the records queued; kill -9 while they are copied over a slow link; nothing lost, nothing doubled"
+    )
+    func recordsReachTheFleetOnce() throws {
+        let fleet = try FleetCluster(pens: ["pen_a"])
+        #expect(try fleet.applySchema().code == 0)
+        // A slow link (100 ms each way): a session's copy takes several round trips, so the kill
+        // below falls while one is under way.
+        let proxy = try FleetProxy(to: fleet, delayMilliseconds: 100)
+        let config = fleet.fleetTable(pen: "pen_a", offline: "local", port: proxy.port, answerMilliseconds: 3000)
+        let environment = try fleet.credentials(pen: "pen_a")
+        // The first run's folder holds the records the second run takes over: kept to the end.
+        let firstRun = try DaemonProcess(config: config, environment: environment)
+        defer { withExtendedLifetime(firstRun) {} }
+        var pen = firstRun
+        try pen.waitFor(seconds: 15) { $0["fleet"]?["reachable"] == true }
+
+        // 1. A treatment with a fault (its flight window), the fleet answering.
+        try pen.startTreatment()
+        #expect(try pen.waitForTicks(300))
+        _ = try pen.call("sim.injectFault", .object([("fault", "stall")]))
+        try pen.waitFor { $0["state"] == "fault" }
+        _ = try pen.call("sim.clearFault", .object([("fault", "stall")]))
+        #expect(pen.resetWhenStill())
+        _ = try pen.call("session.close")
+        try pen.waitFor(seconds: 20) { $0["fleet"]?["behindRecords"] == 0 }
+
+        // 2. The server stopped mid-treatment: the treatment goes on, the records queue.
+        for session in 2...4 {
+            _ = try pen.call("sim.injectFault", .object([("fault", "cartridgeRemoved")]))
+            _ = try pen.call("sim.clearFault", .object([("fault", "cartridgeRemoved")]))
+            try pen.startTreatment()
+            if session == 2 { try fleet.pause() }
+            #expect(try pen.waitForTicks(300))
+            #expect(try pen.status()["state"] == "running")
+            _ = try pen.call("pen.stop")
+            try pen.waitFor { $0["state"] == "ready" }
+            _ = try pen.call("session.close")
+        }
+        let queued = try pen.waitFor(seconds: 20) {
+            $0["fleet"]?["reachable"] == false && ($0["fleet"]?["behindRecords"]?.integer ?? 0) >= 3
+        }
+        #expect(queued["fault"] == .null)
+
+        // 3. The server back, and needled killed with -9 at a moment while it copies; started again.
+        try fleet.resume()
+        usleep(UInt32.random(in: 300_000...2_500_000))
+        pen.killHard()
+        pen = try DaemonProcess(config: config, stateDirectory: pen.stateDirectory, environment: environment)
+        try pen.waitFor(seconds: 30) { $0["fleet"]?["reachable"] == true && $0["fleet"]?["behindRecords"] == 0 }
+
+        // 4. Each session in the fleet once, equal to the pen's: the chain's length and last hash,
+        //    the seal, the events and faults; every event and fault once; each flight window whole.
+        let database = pen.stateDirectory + "/needled.sqlite"
+        let localRun = try DaemonProcess.run(
+            "/usr/bin/sqlite3",
+            [
+                database,
+                """
+                SELECT 'S-' || substr('0000' || s.id, -4), s.seal_sha256,
+                    (SELECT count(*) FROM chain_link WHERE session_id = s.id),
+                    (SELECT chain_sha256 FROM chain_link WHERE session_id = s.id ORDER BY seq DESC LIMIT 1),
+                    (SELECT count(*) FROM event WHERE session_id = s.id),
+                    (SELECT count(*) FROM fault_record WHERE session_id = s.id)
+                FROM session s ORDER BY s.id
+                """,
+            ])
+        let local = localRun.1
+        #expect(localRun.0 == 0, "\(localRun.2)")
+        let inFleet = try fleet.query(
+            """
+            SELECT right(s.record_id, 6), s.seal_sha256,
+                (SELECT count(*) FROM session_chain_link WHERE session_record_id = s.record_id),
+                (SELECT chain_sha256 FROM session_chain_link WHERE session_record_id = s.record_id
+                    ORDER BY seq DESC LIMIT 1),
+                (SELECT count(*) FROM event_record WHERE session_record_id = s.record_id),
+                (SELECT count(*) FROM fault_record WHERE session_record_id = s.record_id)
+            FROM session_record s WHERE pen = 'pen_a' ORDER BY s.record_id
+            """)
+        #expect(local.split(separator: "\n").count == 4, "\(local)")
+        #expect(inFleet == local)
+        let localTotals = try DaemonProcess.run(
+            "/usr/bin/sqlite3",
+            [
+                database,
+                "SELECT (SELECT count(*) FROM event), (SELECT count(*) FROM fault_record), (SELECT sum(sample_count) FROM fault_record)",
+            ]
+        ).1
+        let fleetTotals = try fleet.query(
+            """
+            SELECT (SELECT count(*) FROM event_record WHERE pen = 'pen_a'),
+                (SELECT count(*) FROM fault_record WHERE pen = 'pen_a'),
+                (SELECT sum(jsonb_array_length(flight_window)) FROM fault_record WHERE pen = 'pen_a')
+            """)
+        #expect(fleetTotals == localTotals)
+        // The treatment's fault is among them, its window whole.
+        #expect(localTotals.split(separator: "|").dropFirst().first == "1", "\(localTotals)")
+        #expect(pen.waitForLog("stored and verified") || pen.waitForLog("held already and verified"))
     }
 
     private func first(_ array: JSONValue?) -> JSONValue? {

@@ -83,7 +83,8 @@ struct FleetLedgerTests {
     }
 
     @Test(
-        "A pen cannot bind as another, nor change or delete a binding: the server refuses (row-level security, grants)")
+        "A pen cannot bind as another, nor change or delete a binding, nor write or read another's records: the server refuses (row-level security, grants)"
+    )
     func eachPenWritesOnlyItsOwnRows() async throws {
         let server = try FleetServer(pens: Self.pens)
         _ = try await migrate(server)
@@ -98,6 +99,14 @@ struct FleetLedgerTests {
                 "UPDATE cartridge_binding SET session = 'B/S-9' WHERE serial = 'C-1'",
                 "DELETE FROM cartridge_binding WHERE serial = 'C-1'",
                 "DROP TABLE cartridge_binding",
+                """
+                INSERT INTO session_record (record_id, pen, store_id, area, cartridge, opened_at, closed_at,
+                    close_reason, strokes, software_version, limits_json)
+                VALUES ('A/S-3', 'pen_a', 'store', 'cheeks', 'C-3', 't', 't', 'closed', 0, 'v', '{}')
+                """,
+                "INSERT INTO event_record (record_id, pen, tick, wall_time, kind, detail_json) VALUES ('A/E-1', 'pen_a', 0, 't', 'k', '{}')",
+                "UPDATE session_record SET strokes = 0",
+                "DELETE FROM fault_record",
             ] {
                 do {
                     try await client.query(statement)
@@ -109,10 +118,42 @@ struct FleetLedgerTests {
             return states
         }
         // 42501: insufficient privilege (the row-level policy, no grant); DROP: not the owner.
-        #expect(states == ["42501", "42501", "42501", "42501"])
+        #expect(states == Array(repeating: "42501", count: 8))
         let kept = try await withLedger(server.settings("pen_c")) { try await $0.binding(of: "C-1") }
         #expect(kept == CartridgeBinding(serial: "C-1", pen: "pen_a", session: "A/S-1"), "pen_a's binding unchanged")
         #expect(try await withLedger(server.settings("pen_c")) { try await $0.binding(of: "C-2") } == nil)
+
+        // A pen's records are its own: stored by pen_a, read back by pen_a, invisible to pen_b.
+        let copy = FleetSessionCopy(
+            recordID: "A/S-1", storeID: "store", area: "cheeks", cartridge: "C-1", reference: nil, openedAt: "t0",
+            closedAt: "t1", closeReason: "closed", openedTick: 1, closedTick: 2, tickPeriodNanoseconds: 1_000_000,
+            strokes: 3, softwareVersion: "test", limitsJSON: "{}", configurationSHA256: nil, sealSHA256: "seal",
+            links: [
+                FleetChainLink(
+                    seq: 1, kind: "opened", rowID: nil, subject: "C-1", rowCount: 0, rowsSHA256: nil,
+                    contentSHA256: "c", chainSHA256: "seal")
+            ],
+            events: [
+                FleetEventCopy(
+                    recordID: "A/E-1", sessionRecordID: "A/S-1", tick: 1, wallTime: "t0", kind: "command",
+                    detailJSON: "{}")
+            ], faults: [], cartridges: [])
+        #expect(try await withLedger(server.settings("pen_a")) { try await $0.store(copy) } == .stored)
+        #expect(try await withLedger(server.settings("pen_a")) { try await $0.store(copy) } == .heldAlready)
+        #expect(
+            try await withLedger(server.settings("pen_a")) { try await $0.fingerprint(ofSession: "A/S-1") }
+                == copy.fingerprint)
+        #expect(try await withLedger(server.settings("pen_b")) { try await $0.fingerprint(ofSession: "A/S-1") } == nil)
+        // A copy that is not what the fleet holds (one event more, sent under the same id) is refused.
+        var altered = copy
+        altered.events.append(
+            FleetEventCopy(
+                recordID: "A/E-2", sessionRecordID: "A/S-1", tick: 2, wallTime: "t1", kind: "command", detailJSON: "{}")
+        )
+        let sent = altered
+        await #expect(throws: FleetError.self) {
+            _ = try await withLedger(server.settings("pen_a")) { try await $0.store(sent) }
+        }
     }
 
     @Test("A pen showing another pen's certificate, or a wrong password, is not let in")

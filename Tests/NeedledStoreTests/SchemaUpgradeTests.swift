@@ -31,7 +31,7 @@ struct SchemaUpgradeTests {
         let store = try TreatmentStore(directory: state)
         try store.checkIntegrity()
         // store-v9 holds store-v8's rows as v9 migrated them and an export marked them (v9 added
-        // columns only), and store-v10 those with the fleet's: their names are v8's.
+        // columns only), and store-v10 and -v11 those with the fleet's: their names are v8's.
         let data = min(version, 8)
 
         let session = try #require(try await store.session(id: 1))
@@ -83,6 +83,14 @@ struct SchemaUpgradeTests {
                             serial: "FIXTURE-V8-CART", sessionID: 1, otherPen: "pen_b",
                             otherSession: "PEN-0B0B0B0B-1-S-0007", foundAt: "2025-03-10T08:00:00Z")
                     ] : []))
+
+        // The fleet's copy (v11): the closed session held there, the events outside sessions
+        // through the conflict's; an older store's records all wait to be copied.
+        #expect(try await store.sessionsNotInFleet(limit: 10) == (version >= 11 ? [] : [1]))
+        #expect(try await store.fleetProgress("events") == (version >= 11 ? 4 : 0))
+        let backlog = try await store.fleetReplicationBacklog()
+        let outsideSessions = version >= 11 ? 0 : (version >= 10 ? 2 : version >= 8 ? 1 : 0)
+        #expect(backlog.records == (version >= 11 ? 0 : 1) + outsideSessions)
 
         // And the migrated store takes new records in the newest schema, chained.
         #expect(try await store.nextSessionID() == 2)

@@ -46,7 +46,7 @@ public final class FleetServerProcess: Sendable {
         }
     }
 
-    static func script(_ arguments: [String]) throws -> (code: Int32, output: String, errors: String) {
+    public static func script(_ arguments: [String]) throws -> (code: Int32, output: String, errors: String) {
         try SpawnedProcess.run(SpawnedProcess.repository.appendingPathComponent("Scripts/fleet-server").path, arguments)
     }
 }

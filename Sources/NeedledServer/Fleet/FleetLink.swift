@@ -15,8 +15,8 @@ package final class FleetLink: Sendable {
     let ledger: any FleetLedger
     let store: TreatmentStore
     let settings: FleetSettings
-    /// The pen's and store's prefix: a session's id in the fleet is unique across pens.
-    let recordIDPrefix: String
+    /// The records' ids in the fleet: the pen's and store's prefix, unique across pens.
+    let copies: FleetCopies
     let clock: any WallClock
     let logger: Logger
     /// How often the link catches up with the fleet (bindings, conflicts, reachability).
@@ -27,13 +27,13 @@ package final class FleetLink: Sendable {
     private let schedule = PassSchedule()
 
     package init(
-        ledger: any FleetLedger, store: TreatmentStore, settings: FleetSettings, recordIDPrefix: String,
+        ledger: any FleetLedger, store: TreatmentStore, settings: FleetSettings, identity: PenIdentity,
         clock: any WallClock, logger: Logger, period: Duration = .seconds(2)
     ) {
         self.ledger = ledger
         self.store = store
         self.settings = settings
-        self.recordIDPrefix = recordIDPrefix
+        copies = FleetCopies(recordIDPrefix: identity.recordIDPrefix, storeID: identity.storeID)
         self.clock = clock
         self.logger = logger
         self.period = period
@@ -47,7 +47,7 @@ package final class FleetLink: Sendable {
     var status: FleetStatusResult { state.withLock { $0 } }
 
     /// A session's id in the fleet: the pen's, the store's and the session's (`PEN-…-1-S-0003`).
-    func recordID(session: Int64) -> String { recordIDPrefix + SessionRow.displayID(for: session) }
+    func recordID(session: Int64) -> String { copies.sessionID(session) }
 
     /// Asks the fleet to bind `serial` to the session that will be (or is) `session`, within the
     /// answer timeout; what that means under the pen's policy.
@@ -99,6 +99,7 @@ package final class FleetLink: Sendable {
             try await sendBindings()
             try await reportConflicts()
             try await learnConflicts()
+            try await copyRecords()
             noteAnswer(.success(()))
         } catch let error as FleetError {
             noteAnswer(.failure(error))
@@ -142,6 +143,33 @@ package final class FleetLink: Sendable {
         }
     }
 
+    /// The records the fleet does not hold yet: closed sessions whole, oldest first (each
+    /// verified against the pen's chain as it is stored), then what lies outside sessions.
+    private func copyRecords() async throws {
+        for id in try await store.sessionsNotInFleet(limit: Self.sessionsAPass) {
+            guard let rows = try await store.fleetReplica(session: id) else { continue }
+            let copy = copies.session(rows)
+            let outcome = try await ledger.store(copy)
+            try await store.markSessionInFleet(id, at: clock.now())
+            logger.info(
+                "fleet: \(copy.recordID) \(outcome == .stored ? "stored" : "held already") and verified (\(copy.fingerprint))"
+            )
+        }
+        let eventsAfter = try await store.fleetProgress("events")
+        let faultsAfter = try await store.fleetProgress("faults")
+        let events = try await store.sessionlessEvents(after: eventsAfter, limit: Self.rowsAPass)
+        let faults = try await store.sessionlessFaults(after: faultsAfter, limit: Self.faultsAPass)
+        guard !events.isEmpty || !faults.isEmpty else { return }
+        try await ledger.store(
+            events: events.map(copies.event), faults: faults.map { copies.fault($0.0, window: $0.1) })
+        if let last = events.last?.id { try await store.setFleetProgress("events", to: last) }
+        if let last = faults.last?.0.id { try await store.setFleetProgress("faults", to: last) }
+    }
+
+    static let sessionsAPass = 20
+    static let rowsAPass = 500
+    static let faultsAPass = 5
+
     /// One cartridge, two pens' sessions: into the records (once) and the journal.
     private func conflict(
         serial: String, session: Int64?, otherPen: String, otherSession: String, reported: Bool
@@ -178,10 +206,13 @@ package final class FleetLink: Sendable {
 
     private func refreshBehind() async {
         do {
-            let (count, oldest) = try await store.fleetUnsentBindingCount()
+            let (bindings, oldestUse) = try await store.fleetUnsentBindingCount()
+            let (records, oldestClosed) = try await store.fleetReplicationBacklog()
+            let count = bindings + records
             let conflicts = try await store.fleetConflicts()
             let now = clock.now()
-            let waited = oldest.flatMap { ISO8601DateFormatter().date(from: $0) }.map { now.timeIntervalSince($0) }
+            let waited = [oldestUse, oldestClosed].compactMap { $0.flatMap { ISO8601DateFormatter().date(from: $0) } }
+                .min().map { now.timeIntervalSince($0) }
             state.withLock { status in
                 status.behindRecords = Int64(count)
                 status.behindSeconds = Int64(max(0, waited ?? 0))
