@@ -199,6 +199,14 @@ let package = Package(
         .executableTarget(
             name: "records-bench", dependencies: ["NeedledStore", "NeedledFHIR"], path: "Benchmarks/RecordsScale",
             swiftSettings: strictSettings),
+        // Fifty pens replicating into one PostgreSQL, in-process: Scripts/bench-fleet-scale.
+        .executableTarget(
+            name: "fleet-load",
+            dependencies: [
+                "NeedledConfig", "NeedledFleet", "NeedledServer", "NeedledStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/FleetLoad", swiftSettings: strictSettings),
         // The fuzz targets' logic (Fuzz/ wraps it for libFuzzer; FuzzCorpusTests replays the corpus).
         .target(
             name: "FuzzTargets",

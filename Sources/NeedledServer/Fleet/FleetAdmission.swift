@@ -1,11 +1,11 @@
 import NeedledConfig
 import NeedledFleet
-import NeedledRPC
+package import NeedledRPC
 
 /// What the fleet's answer means for a cartridge about to serve a session: pure, the policy's
 /// one place (`offline-cartridges`). The fleet can refuse a cartridge; nothing here can make the
 /// pen treat with one its own ledger refused, which is asked first.
-enum FleetAdmission: Equatable {
+package enum FleetAdmission: Equatable {
     /// The fleet bound it to this session (now, or before: a retry).
     case bound
     /// The fleet could not be asked and the pen's own ledger decides (`local`): the binding is

@@ -2,7 +2,7 @@ import Foundation
 package import Logging
 package import NeedledConfig
 package import NeedledFleet
-import NeedledRPC
+package import NeedledRPC
 package import NeedledStore
 import Synchronization
 
@@ -44,14 +44,14 @@ package final class FleetLink: Sendable {
     }
 
     /// What `pen.status` shows of the fleet now.
-    var status: FleetStatusResult { state.withLock { $0 } }
+    package var status: FleetStatusResult { state.withLock { $0 } }
 
     /// A session's id in the fleet: the pen's, the store's and the session's (`PEN-…-1-S-0003`).
     func recordID(session: Int64) -> String { copies.sessionID(session) }
 
     /// Asks the fleet to bind `serial` to the session that will be (or is) `session`, within the
     /// answer timeout; what that means under the pen's policy.
-    func admit(serial: String, session: Int64) async -> FleetAdmission {
+    package func admit(serial: String, session: Int64) async -> FleetAdmission {
         let answer: Result<FleetVerdict, FleetError>
         do {
             answer = .success(try await ledger.bind(serial: serial, session: recordID(session: session)))
