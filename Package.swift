@@ -196,14 +196,19 @@ let package = Package(
             path: "Benchmarks/TickAllocations",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         // The records at five years' sizes: Scripts/bench-records.
+        // What the records' benchmarks store, the same in each.
+        .target(
+            name: "BenchmarkFixtures", dependencies: ["NeedledStore"], path: "Benchmarks/Fixtures",
+            swiftSettings: strictSettings),
         .executableTarget(
-            name: "records-bench", dependencies: ["NeedledStore", "NeedledFHIR"], path: "Benchmarks/RecordsScale",
+            name: "records-bench", dependencies: ["NeedledStore", "NeedledFHIR", "BenchmarkFixtures"],
+            path: "Benchmarks/RecordsScale",
             swiftSettings: strictSettings),
         // Fifty pens replicating into one PostgreSQL, in-process: Scripts/bench-fleet-scale.
         .executableTarget(
             name: "fleet-load",
             dependencies: [
-                "NeedledConfig", "NeedledFleet", "NeedledServer", "NeedledStore",
+                "NeedledConfig", "NeedledFleet", "NeedledServer", "NeedledStore", "BenchmarkFixtures",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/FleetLoad", swiftSettings: strictSettings),

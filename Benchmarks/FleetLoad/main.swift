@@ -1,20 +1,23 @@
+import BenchmarkFixtures
 import Foundation
 import Logging
 import NeedledConfig
 import NeedledFleet
 import NeedledServer
 import NeedledStore
+import Synchronization
 
 // Fifty pens replicating into one PostgreSQL (issue 20, item 7), as in-process clients: one
 // process holds every pen, each with its own SQLite store (sessions closed while the fleet was
 // away), its own FleetLink and its own PostgresFleetLedger (its login role, its client
 // certificate, its connection pool), the parts needled runs. Two phases in one run:
 //   1. the cartridge check (`FleetLink.admit`, what session.open awaits) with the fleet idle,
-//   2. the same checks while every pen catches up at once (passes back to back: the server's
-//      capacity, not the 2 s schedule), and the replication's throughput.
+//   2. the same checks while every pen catches up at once, and the replication's throughput:
+//      with passes back to back (the server's capacity) or on needled's 2 s schedule.
 // Prints one JSON object; Scripts/bench-fleet-scale starts the server and runs it.
 //
-//   fleet-load --cluster DIR [--pens 50] [--sessions 40] [--idle-seconds 20] [--directory /dev/shm]
+//   fleet-load --cluster DIR [--pens 50] [--sessions 40] [--idle-seconds 20]
+//              [--passes back-to-back|scheduled] [--tag A] [--directory /dev/shm]
 
 struct Options {
     var cluster = ""
@@ -55,15 +58,6 @@ struct Options {
 /// A 10 s flight window at 1 kHz: what a fault keeps (FlightRecorder).
 let flightWindowSamples = 10_000
 
-func flightRow(_ tick: Int64) -> FlightSampleRow {
-    FlightSampleRow(
-        tick: tick, state: "running", hardware: "gpio", encoderCount: tick * 2, measuredPeriodNanoseconds: 8_345_123,
-        temperatureMillicelsius: 34_875, homeSwitch: false, cartridgePresent: true, driverFault: false,
-        emergencyStop: false, motorEnabled: true, brakeEngaged: false, motorDutyPpm: 412_345, heartbeat: tick % 2 == 0,
-        stepperEnabled: true, depthSteps: 1_600, depthMicrometres: 800, depthTargetMicrometres: 800,
-        speedMillihertz: 119_800, speedTargetMillihertz: 120_000, rampedSpeedMillihertz: 120_000)
-}
-
 /// A treatment as the daemon records it: 200 events (a 45-minute session's commands and
 /// changes of area and depth); one in 25 ends in a fault with its whole flight window.
 func treatment(_ store: TreatmentStore, pen: Int, index: Int, at opened: Date, tag: String) async throws {
@@ -89,7 +83,7 @@ func treatment(_ store: TreatmentStore, pen: Int, index: Int, at opened: Date, t
                 tick: tick + 2_000_000, wallTime: TreatmentStore.timestamp(opened), tickPeriodNanoseconds: 1_000_000,
                 sampleCount: flightWindowSamples),
             samples: (0..<flightWindowSamples).map {
-                flightRow(tick + 2_000_000 - Int64(flightWindowSamples) + Int64($0))
+                FlightSampleRow.benchmarkSample(tick: tick + 2_000_000 - Int64(flightWindowSamples) + Int64($0))
             })
     }
     try await store.closeSession(
@@ -177,11 +171,8 @@ for number in 1...options.pens {
         host: "127.0.0.1", port: port, database: "needled_fleet", role: role, caPath: tls + "/ca.pem",
         certificatePath: "\(tls)/\(role).pem", keyPath: "\(tls)/\(role).key", answerTimeout: .seconds(10))
     let ledger = try PostgresFleetLedger(
-        settings: FleetConnectionSettings(
-            host: settings.host, port: port, database: settings.database, role: role, caPath: settings.caPath,
-            certificatePath: settings.certificatePath, keyPath: settings.keyPath, password: "\(role)-password",
-            connectTimeout: settings.answerTimeout),
-        deadline: settings.answerTimeout, logger: logger)
+        settings: FleetConnectionSettings(settings, password: "\(role)-password"), deadline: settings.answerTimeout,
+        logger: logger)
     let identity = PenIdentity(
         penID: "PEN-LOAD\(options.tag)\(number)", storeID: UUID().uuidString, storeNumber: 1,
         storeCreatedAt: "2026-01-01T00:00:00Z")
@@ -192,11 +183,10 @@ for number in 1...options.pens {
 result["fillSeconds"] = (microseconds(since: fillStart) / 1e5).rounded() / 10
 
 /// Set once the phase's work is over: the checks stop with it.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 await withThrowingTaskGroup(of: Void.self) { pools in
@@ -207,7 +197,7 @@ await withThrowingTaskGroup(of: Void.self) { pools in
     let idle = await checks(pens, phase: "IDLE-\(options.tag)") { ContinuousClock.now >= idleEnd }
     result["checkFleetIdle"] = percentiles(idle)
 
-    // Phase 2: every pen catches up at once, passes back to back, while the checks go on.
+    // Phase 2: every pen catches up at once while the checks go on.
     let caughtUp = Flag()
     let replicationStart = ContinuousClock.now
     async let busy = checks(pens, phase: "BUSY-\(options.tag)") { caughtUp.isSet }
@@ -217,10 +207,16 @@ await withThrowingTaskGroup(of: Void.self) { pools in
             group.addTask {
                 let start = ContinuousClock.now
                 if options.passes == "scheduled" {
-                    // needled's own schedule; a pass that finds the backlog gone ends it.
+                    // needled's own schedule, until the link's status says nothing is behind (read
+                    // in memory: polling the store would add 50 pens' reads to what is measured),
+                    // confirmed by the store once (the status is 0 before the first pass too).
                     async let passes: Void = pen.link.run()
-                    while (try? await pen.store.sessionsNotInFleet(limit: 1).isEmpty) == false {
+                    var caughtUp = false
+                    while !caughtUp {
                         try? await Task.sleep(for: .milliseconds(50))
+                        if pen.link.status.behindRecords == 0 {
+                            caughtUp = (try? await pen.store.sessionsNotInFleet(limit: 1).isEmpty) == true
+                        }
                     }
                     pen.link.finish()
                     await passes

@@ -1,3 +1,4 @@
+import BenchmarkFixtures
 import Foundation
 import NeedledFHIR
 import NeedledStore
@@ -52,15 +53,6 @@ func sample(_ session: Int64, _ tick: Int64) -> TelemetrySample {
         speedMillihertz: 119_800, speedTargetMillihertz: 120_000, strokes: tick / 8)
 }
 
-func flightRow(_ tick: Int64) -> FlightSampleRow {
-    FlightSampleRow(
-        tick: tick, state: "running", hardware: "gpio", encoderCount: tick * 2, measuredPeriodNanoseconds: 8_345_123,
-        temperatureMillicelsius: 34_875, homeSwitch: false, cartridgePresent: true, driverFault: false,
-        emergencyStop: false, motorEnabled: true, brakeEngaged: false, motorDutyPpm: 412_345, heartbeat: tick % 2 == 0,
-        stepperEnabled: true, depthSteps: 1_600, depthMicrometres: 800, depthTargetMicrometres: 800,
-        speedMillihertz: 119_800, speedTargetMillihertz: 120_000, rampedSpeedMillihertz: 120_000)
-}
-
 /// One treatment as the daemon records it; `samples` of telemetry at 10 Hz (100 ms of ticks).
 @discardableResult
 func treatment(
@@ -89,7 +81,9 @@ func treatment(
                 sessionID: id, code: "stall", message: "The motor stalled: the needles may have caught.",
                 tick: tick + 5_000, wallTime: TreatmentStore.timestamp(opened), tickPeriodNanoseconds: 1_000_000,
                 sampleCount: faultWindow),
-            samples: (0..<faultWindow).map { flightRow(tick + 5_000 - Int64(faultWindow) + Int64($0)) })
+            samples: (0..<faultWindow).map {
+                FlightSampleRow.benchmarkSample(tick: tick + 5_000 - Int64(faultWindow) + Int64($0))
+            })
     }
     try await store.closeSession(
         id: id, at: opened.addingTimeInterval(Double(samples) / 10), tick: tick + Int64(samples) * 100,
@@ -116,7 +110,7 @@ do {
         FaultRecordRow(
             sessionID: nil, code: "overspeed", message: "x", tick: 1, wallTime: "2026-01-01T00:00:00Z",
             tickPeriodNanoseconds: 1_000_000, sampleCount: 10_000),
-        samples: (0..<10_000).map { flightRow(Int64($0)) })
+        samples: (0..<10_000).map { FlightSampleRow.benchmarkSample(tick: Int64($0)) })
     let fault = try await usedBytes(store) - beforeFault
     try await store.markExported([id], at: Date())
     var policy = RetentionPolicy()

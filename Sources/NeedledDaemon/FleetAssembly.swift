@@ -27,11 +27,8 @@ struct FleetAssembly {
         let ledger: PostgresFleetLedger
         do {
             ledger = try PostgresFleetLedger(
-                settings: FleetConnectionSettings(
-                    host: settings.host, port: settings.port, database: settings.database, role: settings.role,
-                    caPath: settings.caPath, certificatePath: settings.certificatePath, keyPath: settings.keyPath,
-                    password: password, connectTimeout: settings.answerTimeout),
-                deadline: settings.answerTimeout, logger: logger)
+                settings: FleetConnectionSettings(settings, password: password), deadline: settings.answerTimeout,
+                logger: logger)
         } catch {
             throw DaemonError.fleetUnavailable(
                 "[fleet]: the TLS files cannot be used (ca \(settings.caPath), certificate \(settings.certificatePath), key \(settings.keyPath)): \(error)"
