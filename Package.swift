@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The pure core: units, limits, state machine, controllers, supervisor. No I/O, no clocks.
@@ -96,7 +97,7 @@ let package = Package(
             name: "NeedledServer",
             dependencies: [
                 "NeedleCore", "NeedledLoop", "NeedledRPC", "NeedledStore", "NeedledFHIR", "NeedledConfig",
-                "NeedledFleet",
+                "NeedledFleet", "NeedledMetrics",
                 "CLoopWake",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,7 +121,7 @@ let package = Package(
             dependencies: [
                 "NeedleCore", "PenSimulator", "NeedledLoop", "NeedledSimulatedBackend", "NeedledGPIOBackend",
                 "NeedledConfig", "NeedledServer", "NeedledSystemd", "NeedledRPC", "NeedledGPIO", "NeedledUdev",
-                "NeedledStore", "NeedledFleet", "CMalloc",
+                "NeedledStore", "NeedledFleet", "NeedledMetrics", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +158,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
+        // The metrics Prometheus scrapes (swift-prometheus) and their HTTP listener (NIOHTTP1).
+        .target(
+            name: "NeedledMetrics",
+            dependencies: [
+                "NeedleCore", "NeedledLoop", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings),
         // libgpiod (1.6 on Debian 12, or 2.x with NEEDLED_LIBGPIOD=2): only NeedledGPIO imports it.
@@ -251,6 +261,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NeedledMetricsTests", dependencies: ["NeedledMetrics", "NeedledLoop", "NeedleCore"],
+            swiftSettings: strictSettings),
         // The fleet against a real PostgreSQL 15 (Scripts/fleet-server): TLS, a role per pen.
         // What the tests that start servers share: a program run to its end, its output in files.
         .target(name: "TestSupport", path: "Tests/Support", swiftSettings: strictSettings),

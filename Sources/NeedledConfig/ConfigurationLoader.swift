@@ -115,7 +115,7 @@ struct ConfigurationReader {
     var errors: [ConfigurationError] = []
 
     static let topLevelTables = [
-        "daemon", "pen", "sensor", "limits", "gpio", "records", "access", "socket", "fleet",
+        "daemon", "pen", "sensor", "limits", "gpio", "records", "access", "socket", "fleet", "metrics",
     ]
     static let sensorKeys = ["kind", "counts-per-revolution", "pulses-per-revolution"]
     static let recordsKeys = [
@@ -144,7 +144,7 @@ struct ConfigurationReader {
         for key in table.keys where !Self.topLevelTables.contains(key) {
             fail(
                 ConfigurationKeySpelling.spelled(key),
-                "unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket] and [fleet]."
+                "unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket], [fleet] and [metrics]."
             )
         }
         let daemon = subtable("daemon", allowed: Self.daemonKeys)
@@ -202,6 +202,7 @@ struct ConfigurationReader {
         }
         let connectionLimits = readSocket(subtable("socket", allowed: Self.socketKeys))
         let fleet = readFleet()
+        let metrics = readMetrics(subtable("metrics", allowed: Self.metricsKeys))
         guard let limits = readLimits(limitsTable) else { return nil }
         guard errors.isEmpty else { return nil }
 
@@ -231,6 +232,7 @@ struct ConfigurationReader {
         configuration.readOnlyGroup = readOnlyGroup
         configuration.connectionLimits = connectionLimits
         configuration.fleet = fleet
+        configuration.metrics = metrics
         return configuration
     }
 

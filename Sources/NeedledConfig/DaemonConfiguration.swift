@@ -32,6 +32,8 @@ public struct DaemonConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// The clinic's fleet (`[fleet]`); nil: the pen is on its own.
     public var fleet: FleetSettings? = nil
+    /// Where Prometheus scrapes (`[metrics] listen`); nil: no port opened.
+    public var metrics: MetricsSettings? = nil
     /// The file this was read from (path, SHA-256, when); nil for the built-in defaults.
     public var source: ConfigurationSource? = nil
 

@@ -108,6 +108,14 @@ public enum EffectiveConfiguration {
         } else {
             out.append("# [fleet]: not set (the pen is on its own; its own ledger decides every cartridge)")
         }
+
+        out.append("")
+        if let metrics = configuration.metrics {
+            out.append("[metrics]")
+            out.append("listen = \(quoted(metrics.listen))")
+        } else {
+            out.append("# [metrics]: not set (no port opened; `needlectl metrics` prints the metrics)")
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -159,6 +159,7 @@ public enum Daemon {
                 settings: settings, store: store, identity: context.identity, clock: context.wallClock, logger: logger)
         }
         service.fleet = fleet?.link
+        let metrics = try MetricsAssembly(settings: configuration.metrics, service: service, logger: logger)
         let systemd = SystemdService(
             notifier: context.notifier, channels: channels,
             isListening: { server.listening.load(ordering: .acquiring) }, logger: logger,
@@ -172,6 +173,7 @@ public enum Daemon {
                     // First in, last out: the recorder drains after the loop and the server stop.
                     .init(service: RecorderService(recorder: recorder)),
                     .init(service: RetentionRunner(retention: retention)),
+                    .init(service: metrics),
                 ] + (fleet?.services ?? []) + [
                     .init(
                         service: ControlLoopService(loop: loop, logger: logger),
@@ -212,6 +214,8 @@ public enum DaemonError: Error, CustomStringConvertible {
     case socketUnavailable(String)
     /// `[fleet]` is configured but cannot be used: its password credential, its TLS files.
     case fleetUnavailable(String)
+    /// `[metrics] listen` cannot be bound (in use, not this host's address).
+    case metricsUnavailable(String)
     public var description: String {
         switch self {
         case .socketUnavailable(let message): message
@@ -219,6 +223,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .storeUnavailable(let message): message
         case .ledgerDiscontinuous(let message): message
         case .fleetUnavailable(let message): message
+        case .metricsUnavailable(let message): message
         }
     }
 }

@@ -29,6 +29,11 @@ public final class LoopChannels: Sendable {
     public let droppedReplies = Atomic<Int64>(0)
     public let ticks = Atomic<Int64>(0)
     public let overruns = Atomic<Int64>(0)
+    /// Each tick's wake-up latency and duration, for the metrics' histograms (drained off the
+    /// loop by `LoopTimingHistograms`, four times a second: 4 s of ticks at 1 kHz fit).
+    public let timing = SPSCRing<LoopTimingSample>(capacity: 4096, filler: LoopTimingSample())
+    /// Timing samples the ring had no room for (its reader fell behind): counted, never waited on.
+    public let droppedTimingSamples = Atomic<Int64>(0)
 
     public init() {}
 }
@@ -257,6 +262,12 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
         }
     }
 
+    /// A full ring is counted, never waited on (the loop runs on).
+    @inline(__always)
+    private func publishTiming(_ sample: LoopTimingSample) {
+        if !channels.timing.push(sample) { channels.droppedTimingSamples.add(1, ordering: .relaxed) }
+    }
+
     /// The one intended infinite loop: sleeps to absolute deadlines on CLOCK_MONOTONIC.
     private func runForever() {
         // Named for ps, top and /proc (it inherited its creator's name, a dispatch queue's).
@@ -278,7 +289,9 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
                 let woken = monotonicNow()
                 tick(measuredPeriod: Nanoseconds(woken - lastWake))
                 lastWake = woken
-                tickDuration.record(nanoseconds: monotonicNow() - woken)
+                let duration = monotonicNow() - woken
+                tickDuration.record(nanoseconds: duration)
+                publishTiming(LoopTimingSample(tickDurationNanoseconds: duration))
                 statisticsTicks += 1
                 sleepUntil(monotonicNanoseconds: deadline)
             }
@@ -297,7 +310,10 @@ public final class ControlLoop<Backend: PenBackend>: @unchecked Sendable {
                 stopTicksLeft = 2_000_000_000 / periodNanoseconds
             }
             tick(measuredPeriod: measured)
-            tickDuration.record(nanoseconds: monotonicNow() - now)
+            let duration = monotonicNow() - now
+            tickDuration.record(nanoseconds: duration)
+            publishTiming(
+                LoopTimingSample(wakeupLatencyNanoseconds: max(0, lateness), tickDurationNanoseconds: duration))
             statisticsTicks += 1
             if stopTicksLeft >= 0 {
                 stopTicksLeft -= 1

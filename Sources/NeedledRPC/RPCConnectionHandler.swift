@@ -112,6 +112,7 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
             let error: RPCError =
                 String(validating: bytes, as: UTF8.self) == nil
                 ? .parseError("the line is not valid UTF-8.") : .parseError()
+            service.answered(nil, error: error)
             write(JSONRPCResponse.error(error, id: nil), context: context)
             return
         }
@@ -123,6 +124,11 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
                 message:
                     "Busy: \(inFlight) requests on this connection are still waiting for their answers (at most \(inFlightMax)); read the answers, then send more.",
                 data: .object([("inFlightMax", .int(Int64(inFlightMax)))]))
+            if case .string(let method)? = value["method"] {
+                service.answered(method, error: error)
+            } else {
+                service.answered(nil, error: error)
+            }
             write(JSONRPCResponse.error(error, id: value["id"]), context: context)
             return
         }
@@ -171,6 +177,7 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
         let eventLoop = connection.eventLoop
         switch JSONRPCRequest.validate(value) {
         case .failure(let error):
+            service.answered(nil, error: error)
             return eventLoop.makeSucceededFuture(JSONRPCResponse.error(error, id: value["id"]))
         case .success(let request):
             guard APIMethods.allows(connection.role, request) else {
@@ -181,14 +188,18 @@ public final class RPCConnectionHandler: ChannelInboundHandler {
                             request.method,
                             peer: connection.peer ?? PeerCredentials(processID: 0, userID: 0, groupIDs: []))
                     } ?? RPCError(code: RPCError.unauthorizedCode, message: "Unauthorized: \(request.method).")
+                service.answered(request.method, error: error)
                 return eventLoop.makeSucceededFuture(JSONRPCResponse.error(error, id: id))
             }
+            let service = self.service
             return service.call(request, connection: connection).map { result -> JSONValue? in
+                service.answered(request.method, error: nil)
                 guard let id = request.id else { return nil }
                 return JSONRPCResponse.result(result, id: id)
             }.flatMapErrorThrowing { error -> JSONValue? in
-                guard let id = request.id else { return nil }
                 let rpcError = error as? RPCError ?? .internalError("\(error)")
+                service.answered(request.method, error: rpcError)
+                guard let id = request.id else { return nil }
                 return JSONRPCResponse.error(rpcError, id: id)
             }
         }

@@ -42,6 +42,24 @@ public struct RPCError: Error, Sendable, Equatable {
     /// The loop's mailbox is full: try again (never silently dropped).
     public static let busyCode = -32006
 
+    /// The error's name as Docs/api.md's table gives it (the metrics' `outcome` label).
+    public var name: String {
+        switch code {
+        case -32700: "parseError"
+        case -32600: "invalidRequest"
+        case -32601: "methodNotFound"
+        case -32602: "invalidParams"
+        case -32603: "internalError"
+        case Self.limitExceededCode: "limitExceeded"
+        case Self.invalidStateCode: "invalidState"
+        case Self.faultLatchedCode: "faultLatched"
+        case Self.unauthorizedCode: "unauthorized"
+        case Self.cartridgeRejectedCode: "cartridgeRejected"
+        case Self.busyCode: "busy"
+        default: "error"
+        }
+    }
+
     public static func cartridgeRejected(reason: String, message: String) -> RPCError {
         RPCError(code: cartridgeRejectedCode, message: message, data: .object([("reason", .string(reason))]))
     }

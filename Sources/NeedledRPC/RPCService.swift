@@ -5,6 +5,13 @@ public import NIOCore
 public protocol RPCService: Sendable {
     func call(_ request: JSONRPCRequest, connection: RPCConnection) -> EventLoopFuture<JSONValue>
     func connectionClosed(_ connection: RPCConnection)
+    /// Every answer the connection handler gives, for the metrics: the method as sent (nil for
+    /// a line that was not a request) and the error, nil for a result. Called on the event loop.
+    func answered(_ method: String?, error: RPCError?)
+}
+
+extension RPCService {
+    public func answered(_ method: String?, error: RPCError?) {}
 }
 
 /// One client connection, as the service sees it: an id, who it is, and a way to push

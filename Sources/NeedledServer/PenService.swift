@@ -15,8 +15,8 @@ public import NeedledStore
 public final class PenService: RPCService, @unchecked Sendable {
     public static let version = "0.2.0"
 
-    private let eventLoop: any EventLoop
-    private let configuration: DaemonConfiguration
+    let eventLoop: any EventLoop
+    let configuration: DaemonConfiguration
     private let backendName: String
     /// The backend's own controls by number (the simulated pen's faults, `sim.*`): given by the
     /// assembly, so the server does not link the simulator.
@@ -24,7 +24,7 @@ public final class PenService: RPCService, @unchecked Sendable {
     private let flight: FlightRecorder
     private let clock: any WallClock
     private let store: TreatmentStore
-    private let recorder: EventRecorder
+    let recorder: EventRecorder
     /// The socket's connections and slots (`daemon.info` `socket`), from the server once it
     /// exists: it is made after the service.
     public var socketFigures: (@Sendable () -> SocketFiguresResult)?
@@ -37,6 +37,8 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     let loop: LoopClient
     let view: PenView
+    /// The metrics' registry (`metricsText`); its loop timing is drained by `runMetrics`.
+    let metrics: DaemonMetrics
     private let keeper: TreatmentRecordKeeper
     private let subscriptions: Subscriptions
     private let statusLine = StatusLine()
@@ -65,7 +67,11 @@ public final class PenService: RPCService, @unchecked Sendable {
         self.loop = loop
         self.view = view
         self.keeper = keeper
-        let takeSnapshots: @Sendable () -> Void = { Self.takeSnapshots(loop.channels, into: view, keeper) }
+        self.metrics = DaemonMetrics(channels: channels, version: Self.version, backend: backendName)
+        let tickPeriod = configuration.pen.tickPeriod
+        let takeSnapshots: @Sendable () -> Void = {
+            Self.takeSnapshots(loop.channels, into: view, keeper, tickPeriod: tickPeriod)
+        }
         self.subscriptions = Subscriptions(eventLoop: eventLoop) {
             takeSnapshots()  // the newest tick's, not the housekeeping period's
             return view.status
@@ -103,6 +109,10 @@ public final class PenService: RPCService, @unchecked Sendable {
         waiter.start()
     }
 
+    /// Drains the loop's timing samples into the metrics' histograms until cancelled (the
+    /// daemon runs it for its life; a scrape drains too).
+    package func runMetrics() async { await metrics.timing.run() }
+
     public func stop() -> EventLoopFuture<Void> {
         loop.channels.published.stopWaiting()
         return eventLoop.submit {
@@ -113,9 +123,12 @@ public final class PenService: RPCService, @unchecked Sendable {
 
     /// The loop's snapshots, oldest first: the newest becomes the view's; each is a candidate
     /// for the session's telemetry record.
-    private static func takeSnapshots(_ channels: LoopChannels, into view: PenView, _ keeper: TreatmentRecordKeeper) {
+    private static func takeSnapshots(
+        _ channels: LoopChannels, into view: PenView, _ keeper: TreatmentRecordKeeper, tickPeriod: Nanoseconds
+    ) {
         while let snapshot = channels.snapshots.pop() {
             view.latest = snapshot
+            view.tally.snapshot(snapshot.status, tickPeriod: tickPeriod)
             keeper.telemetry(snapshot.status, session: view.session)
         }
     }
@@ -126,11 +139,16 @@ public final class PenService: RPCService, @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         loop.takeReplies()
         while let event = loop.channels.events.pop() {
+            switch event {
+            case .faultLatched(let fault): view.tally.faultLatched(fault.code)
+            case .sessionOpened: view.tally.sessionsOpened += 1
+            default: break
+            }
             let json = PenEventNotification.params(event)
             subscriptions.publish(event: json)
             keeper.event(event, json, session: view.session)
         }
-        Self.takeSnapshots(loop.channels, into: view, keeper)
+        Self.takeSnapshots(loop.channels, into: view, keeper, tickPeriod: configuration.pen.tickPeriod)
         if view.limitsPending && view.latest.limitsPending == false {
             // The loop applied the waiting limits at rest; ask it which are in force now.
             view.limitsPending = false
@@ -218,7 +236,8 @@ public final class PenService: RPCService, @unchecked Sendable {
         case .daemon:
             return try DaemonMethods(
                 eventLoop: eventLoop, view: view, loop: loop, configuration: configuration, backendName: backendName,
-                softwareVersion: Self.version, socketFigures: socketFigures, penIdentity: penIdentity
+                softwareVersion: Self.version, socketFigures: socketFigures, penIdentity: penIdentity,
+                metricsText: { self.metricsText() }
             ).handle(method, request, connection: connection)
         case .session:
             return try SessionMethods(

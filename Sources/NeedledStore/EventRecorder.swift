@@ -38,6 +38,10 @@ public final class EventRecorder: Sendable {
     /// succeeds again with `recoveryHeadroomBytes` free behind it. The daemon turns a change into
     /// the latched fault `recordsUnavailable`: a treatment must not go on unrecorded.
     public let writable = Atomic<Bool>(true)
+    /// Records written since start (events, telemetry samples, faults), for the metrics.
+    public let recordsWritten = Atomic<Int64>(0)
+    /// Records that could not be written since start (each gap is recorded as `recordsLost`).
+    public var recordsLost: Int64 { lost.total.load(ordering: .relaxed) }
 
     /// The room the store must have again before a refused write is forgotten: one fault's full
     /// flight window. Without it the records flapped at the limit: a 10 s window was refused,
@@ -92,6 +96,7 @@ public final class EventRecorder: Sendable {
             if case .telemetry(let sample) = record {
                 do {
                     try await store.append([sample])
+                    recordsWritten.add(1, ordering: .relaxed)
                     await wrote()
                 } catch {
                     writable.store(false, ordering: .releasing)
@@ -102,6 +107,7 @@ public final class EventRecorder: Sendable {
             if case .fault(let row, let window) = record {
                 do {
                     _ = try await store.saveFault(row, samples: window)
+                    recordsWritten.add(1, ordering: .relaxed)
                     await wrote()
                     trimAfterFault = true
                 } catch {
@@ -124,6 +130,7 @@ public final class EventRecorder: Sendable {
             }
             do {
                 try await store.append(batch)
+                recordsWritten.add(Int64(batch.count), ordering: .relaxed)
                 await wrote()
             } catch {
                 writable.store(false, ordering: .releasing)
@@ -163,8 +170,11 @@ final class LostCounter: @unchecked Sendable {
     private var count = 0
     private var sessionID: Int64?
     private var tick: Int64 = 0
+    /// Every record counted lost since start (`count` is only the gap not yet written).
+    let total = Atomic<Int64>(0)
 
     func add(sessionID: Int64?, tick: Int64, count: Int = 1) {
+        total.add(Int64(count), ordering: .relaxed)
         lock.withLock {
             if self.count == 0 {
                 self.sessionID = sessionID

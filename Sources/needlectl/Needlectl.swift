@@ -16,7 +16,7 @@ struct Needlectl: ParsableCommand {
         subcommands: [
             Status.self, Info.self, Home.self, Arm.self, Start.self, Stop.self, EStop.self, Reset.self,
             Depth.self, Speed.self, Session.self, Records.self, Cartridge.self, Fault.self, Faults.self, Watch.self,
-            Sim.self,
+            Metrics.self, Sim.self,
         ])
 
     static func main() {

@@ -46,10 +46,11 @@ struct ConfigurationTests {
         #expect(lines.contains { $0.hasPrefix("# pwm-chip: not set") })
         #expect(lines.first?.hasPrefix("# The configuration in force, read from CONFIG (SHA-256 ") == true)
         // Every key of every table, set or said to be unset: [daemon] 5, [pen] 3, [sensor] 2,
-        // [limits] 15, [gpio] 7, [records] 1, [access] 2, [socket] 6, and [fleet] said to be unset.
+        // [limits] 15, [gpio] 7, [records] 1, [access] 2, [socket] 6, and [fleet] and [metrics]
+        // said to be unset.
         let keys = lines.filter { !$0.hasPrefix("#") && !$0.hasPrefix("[") && $0.contains(" = ") }
         let unset = lines.filter { $0.hasPrefix("# ") && ($0.contains(": not set") || $0.contains(": none")) }
-        #expect(keys.count + unset.count == 46, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
+        #expect(keys.count + unset.count == 47, "\(keys.count) keys, \(unset.count) unset:\n\(output)")
 
         // The output is a configuration file of its own, and it says the same again.
         let (againCode, again) = try check(output, ["--effective"])
@@ -154,7 +155,7 @@ struct ConfigurationTests {
             ),
             (
                 "[motor]\npower = 3\n",
-                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket] and [fleet].\n"
+                "CONFIG:1: motor: unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket], [fleet] and [metrics].\n"
             ),
             ("[limits\n", "CONFIG:1: syntax: "),
             (

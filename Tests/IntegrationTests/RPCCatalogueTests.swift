@@ -35,6 +35,10 @@ struct RPCCatalogueTests {
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: \\\"reset\\\" must be true or false, not a string.\"}}"
         ),
         Case(
+            "daemon.metrics", "{\"format\":\"openmetrics\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: daemon.metrics does not take \\\"format\\\"; it takes no params.\"}}"
+        ),
+        Case(
             "daemon.stats", "{\"clear\":true}",
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"Invalid params: daemon.stats does not take \\\"clear\\\"; it takes only \\\"reset\\\".\"}}"
         ),

@@ -32,6 +32,7 @@ struct ResultTypesTests {
         let answers = Answers(daemon)
         try answers.call(.daemonInfo)
         try answers.call(.daemonStats, .object([("reset", false)]))
+        try answers.call(.daemonMetrics)
         try answers.call(.listMethods)
         try answers.call(.penStatus)
         try answers.call(.penHome)

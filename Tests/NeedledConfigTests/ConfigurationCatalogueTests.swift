@@ -222,7 +222,7 @@ struct ConfigurationCatalogueTests {
             // key"); a key that is not bare is now quoted as TOML would write it.
             (
                 "'' = ''\n",
-                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket] and [fleet].\n"
+                "CONFIG:1: \"\": unknown key; the tables are [daemon], [pen], [sensor], [limits], [gpio], [records], [access], [socket], [fleet] and [metrics].\n"
             ),
             (
                 "[pen]\n\"needle count\" = 12\n",
@@ -306,6 +306,23 @@ struct ConfigurationCatalogueTests {
                 "CONFIG:2: fleet.port: unknown key; allowed: server, database, role, ca, certificate, key, offline-cartridges, answer-timeout-milliseconds.\n"
             ),
             ("fleet = 3\n", "CONFIG:1: fleet: must be a table ([fleet]).\n"),
+            (
+                "[metrics]\nlisten = 9469\n",
+                "CONFIG:2: metrics.listen: must be an IP address and a port, such as \"127.0.0.1:9469\" or \"[::1]:9469\".\n"
+            ),
+            (
+                "[metrics]\nlisten = \"127.0.0.1:70000\"\n",
+                "CONFIG:2: metrics.listen: \"127.0.0.1:70000\": the port must be a number from 1 to 65535; must be an IP address and a port, such as \"127.0.0.1:9469\" or \"[::1]:9469\".\n"
+            ),
+            (
+                "[metrics]\nlisten = \"pen.local:9469\"\n",
+                "CONFIG:2: metrics.listen: \"pen.local:9469\": \"pen.local\" is not an IP address; must be an IP address and a port, such as \"127.0.0.1:9469\" or \"[::1]:9469\".\n"
+            ),
+            (
+                "[metrics]\nport = 9469\n",
+                "CONFIG:2: metrics.port: unknown key; allowed: listen.\n"
+            ),
+            ("metrics = \"on\"\n", "CONFIG:1: metrics: must be a table ([metrics]).\n"),
             (
                 "[socket]\nbacklog = 5\n",
                 "CONFIG:2: socket.backlog: unknown key; allowed: max-connections, max-line-bytes, max-in-flight, idle-timeout-seconds, line-timeout-seconds, slow-reader-timeout-seconds.\n"

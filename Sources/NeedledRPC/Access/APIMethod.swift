@@ -6,6 +6,7 @@
 public enum APIMethod: String, CaseIterable, Sendable {
     case daemonInfo = "daemon.info"
     case daemonStats = "daemon.stats"
+    case daemonMetrics = "daemon.metrics"
     case listMethods = "rpc.listMethods"
     case penStatus = "pen.status"
     case penHome = "pen.home"
@@ -43,7 +44,8 @@ public enum APIMethod: String, CaseIterable, Sendable {
     /// moving the needles and changing the records is the operator's.
     public var role: AccessRole {
         switch self {
-        case .daemonInfo, .daemonStats, .listMethods, .penStatus, .penStop, .penEmergencyStop, .sessionList,
+        case .daemonInfo, .daemonStats, .daemonMetrics, .listMethods, .penStatus, .penStop, .penEmergencyStop,
+            .sessionList,
             .sessionGet, .sessionTelemetry, .cartridgeList, .cartridgeGet, .telemetrySubscribe,
             .telemetryUnsubscribe, .eventsSubscribe, .eventsUnsubscribe, .faultList, .faultGet, .sessionVerify,
             .recordsVerify, .sessionExport, .recordsExport:
@@ -58,7 +60,7 @@ public enum APIMethod: String, CaseIterable, Sendable {
     /// without one does not compile, and the daemon's dispatch routes by it).
     public var domain: APIDomain {
         switch self {
-        case .daemonInfo, .daemonStats, .listMethods: .daemon
+        case .daemonInfo, .daemonStats, .daemonMetrics, .listMethods: .daemon
         case .penStatus, .penHome, .penArm, .penStart, .penStop, .penEmergencyStop, .penResetFault, .penSetDepth,
             .penSetSpeed:
             .pen
@@ -77,7 +79,8 @@ public enum APIMethod: String, CaseIterable, Sendable {
     /// exhaustive switch: a method added without one does not compile).
     public var paramsType: any MethodParams.Type {
         switch self {
-        case .daemonInfo, .listMethods, .penStatus, .penHome, .penArm, .penStart, .penStop, .penResetFault,
+        case .daemonInfo, .daemonMetrics, .listMethods, .penStatus, .penHome, .penArm, .penStart, .penStop,
+            .penResetFault,
             .sessionClose, .recordsVerify, .cartridgeList, .telemetryUnsubscribe, .eventsSubscribe, .eventsUnsubscribe:
             NoParams.self
         case .daemonStats: StatsParams.self
@@ -106,6 +109,7 @@ public enum APIMethod: String, CaseIterable, Sendable {
         switch self {
         case .daemonInfo: DaemonInfoResult.self
         case .daemonStats: StatsResult.self
+        case .daemonMetrics: MetricsTextResult.self
         case .listMethods: MethodListResult.self
         case .penStatus: PenStatusResult.self
         case .penHome, .penArm, .penStart, .penStop, .penEmergencyStop, .penResetFault, .penSetDepth, .penSetSpeed:

@@ -2,11 +2,13 @@ import NIOCore
 import NeedleCore
 import NeedledConfig
 import NeedledLoop
+import NeedledMetrics
 import NeedledRPC
 import NeedledStore
 
 /// The daemon's methods: `daemon.info` (what this pen is and how it is set up), `daemon.stats`
-/// (the loop's figures, from the loop) and `rpc.listMethods` (what this daemon answers).
+/// (the loop's figures, from the loop), `daemon.metrics` (Prometheus' text, from what the first
+/// two read) and `rpc.listMethods` (what this daemon answers).
 struct DaemonMethods {
     let eventLoop: any EventLoop
     let view: PenView
@@ -17,6 +19,8 @@ struct DaemonMethods {
     /// The socket's connections and slots, from the server (read for `daemon.info` only).
     let socketFigures: (@Sendable () -> SocketFiguresResult)?
     let penIdentity: PenIdentity?
+    /// Prometheus' text of the daemon's metrics (`PenService.metricsText`).
+    let metricsText: () -> EventLoopFuture<String>
 
     func handle(
         _ method: APIMethod, _ request: JSONRPCRequest, connection: RPCConnection
@@ -32,6 +36,11 @@ struct DaemonMethods {
                     throw RPCError.internalError("the loop did not report its figures.")
                 }
                 return StatsResult(statistics, reset: reset).json
+            }
+        case .daemonMetrics:
+            _ = try method.params(NoParams.self, of: request)
+            return metricsText().map {
+                MetricsTextResult(contentType: MetricsHTTPServer.contentType, text: $0).json
             }
         case .listMethods:
             _ = try method.params(NoParams.self, of: request)

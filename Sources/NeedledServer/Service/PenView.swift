@@ -1,6 +1,7 @@
 import NeedleCore
 import NeedledConfig
 import NeedledLoop
+import NeedledMetrics
 import NeedledRPC
 
 /// What the socket side knows of the pen: the loop's newest snapshot, the open session, the limits
@@ -24,6 +25,8 @@ final class PenView: @unchecked Sendable {
     /// A `session.open` is between its fleet check and its record (with a fleet only: the
     /// binding names the session before the store numbers it, so one opens at a time).
     var sessionOpening = false
+    /// What the metrics count as the socket side goes (answers, faults, sessions, strokes).
+    var tally = PenTally()
     private var statusCache: JSONValue?
 
     init(limits: SafetyLimits, source: ConfigurationSource?) {
