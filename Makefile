@@ -41,7 +41,7 @@ install: all
 	install -D -m 0644 systemd/needled.tmpfiles $(DESTDIR)$(TMPFILESDIR)/needled.conf
 	install -D -m 0644 systemd/needled.toml $(DESTDIR)$(SYSCONFDIR)/needled/needled.toml
 	install -d $(DESTDIR)$(DOCDIR)
-	install -m 0644 README.md CHANGELOG.md CONTRIBUTING.md Docs/*.md systemd/needled-fleet.conf $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md CHANGELOG.md CONTRIBUTING.md Docs/*.md systemd/needled-fleet.conf systemd/needled-metrics.conf $(DESTDIR)$(DOCDIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/prometheus contrib/prometheus/needled-alerts.yml contrib/prometheus/needled-alerts.test.yml
 	# needlectl's completions and man page, from its own argument parser (swift-argument-parser's
 	# completion scripts and its generate-manual tool, built from the checked-out dependency).
