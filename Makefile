@@ -43,6 +43,7 @@ install: all
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md CHANGELOG.md CONTRIBUTING.md Docs/*.md systemd/needled-fleet.conf systemd/needled-metrics.conf $(DESTDIR)$(DOCDIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/prometheus contrib/prometheus/needled-alerts.yml contrib/prometheus/needled-alerts.test.yml
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/grafana contrib/grafana/needled-dashboard.json
 	# needlectl's completions and man page, from its own argument parser (swift-argument-parser's
 	# completion scripts and its generate-manual tool, built from the checked-out dependency).
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(MANDIR)/man1

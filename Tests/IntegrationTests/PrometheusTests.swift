@@ -58,6 +58,33 @@ struct PrometheusTests {
         print("FIGURE wake-up p99: daemon.stats \(p99) µs, PromQL \(promQL * 1e6) µs (allowed \(low)–\(high) µs)")
         #expect(promQL * 1e6 >= low && promQL * 1e6 <= high)
 
+        // Every expression of the shipped dashboard is one this Prometheus evaluates, and those
+        // on series every pen has answer for both pens.
+        let dashboard = try #require(
+            JSONValue.parse(
+                Array(
+                    try Data(
+                        contentsOf: SpawnedProcess.repository.appendingPathComponent(
+                            "contrib/grafana/needled-dashboard.json")))))
+        guard case .array(let panels)? = dashboard["panels"] else {
+            Issue.record("the dashboard has no panels")
+            return
+        }
+        var expressions: [String] = []
+        for panel in panels {
+            guard case .array(let targets)? = panel["targets"] else { continue }
+            for target in targets {
+                if case .string(let expression)? = target["expr"] {
+                    expressions.append(expression.replacingOccurrences(of: "$instance", with: ".*"))
+                }
+            }
+        }
+        #expect(expressions.count >= 16)
+        for expression in expressions {
+            #expect(try prometheus.evaluates(expression), "the dashboard's \(expression) does not evaluate")
+        }
+        #expect(try prometheus.query(#"needled_pen_depth_target_metres{instance=~".*"}"#).count == 2)
+
         // What needlectl prints is what Prometheus' own linter accepts.
         let text = try SpawnedProcess.run(DaemonProcess.binary("needlectl"), ["--socket", a.socketPath, "metrics"])
         #expect(text.code == 0, "\(text.errors)")
@@ -163,6 +190,17 @@ final class PrometheusProcess {
             else { return nil }
             return Sample(instance: instance, value: value)
         }
+    }
+
+    /// Whether Prometheus evaluates `promQL` (an empty answer is still an answer).
+    func evaluates(_ promQL: String) throws -> Bool {
+        let answer = try SpawnedProcess.run(
+            "/usr/bin/curl",
+            [
+                "-s", "--max-time", "5", "--get", "--data-urlencode", "query=\(promQL)",
+                "http://127.0.0.1:\(port)/api/v1/query",
+            ])
+        return answer.code == 0 && JSONValue.parse(Array(answer.output.utf8))?["status"] == "success"
     }
 
     /// Asks again every 200 ms until `condition` holds or `seconds` pass (Prometheus scrapes and
