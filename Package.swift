@@ -262,7 +262,11 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "NeedledSystemdTests", dependencies: ["NeedledSystemd"], swiftSettings: strictSettings),
         .testTarget(
-            name: "NeedledMetricsTests", dependencies: ["NeedledMetrics", "NeedledLoop", "NeedleCore"],
+            name: "NeedledMetricsTests",
+            dependencies: [
+                "NeedledMetrics", "NeedledLoop", "NeedleCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings),
         // The fleet against a real PostgreSQL 15 (Scripts/fleet-server): TLS, a role per pen.
         // What the tests that start servers share: a program run to its end, its output in files.

@@ -4,7 +4,8 @@ import NIOPosix
 
 /// The `[metrics] listen` address: HTTP/1.1 (SwiftNIO's server pipeline) on an event loop of its
 /// own, so a scrape never queues behind the socket's clients. Answers `GET /metrics` (and
-/// `HEAD`) with the text exposition; any other path is 404, any other method 405.
+/// `HEAD`) with the text exposition; any other path is 404, any other method 405. A connection
+/// that sends nothing for `idleTimeout` is closed (Prometheus reconnects at its next scrape).
 public final class MetricsHTTPServer: Sendable {
     /// Prometheus' text format, as its client libraries serve it.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -14,7 +15,8 @@ public final class MetricsHTTPServer: Sendable {
 
     /// Binds now, so that an address in use or not on this host stops the start with its error.
     public init(
-        host: String, port: Int, exposition: @escaping @Sendable () -> EventLoopFuture<String>
+        host: String, port: Int, idleTimeout: TimeAmount = .seconds(60),
+        exposition: @escaping @Sendable () -> EventLoopFuture<String>
     ) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
@@ -22,8 +24,13 @@ public final class MetricsHTTPServer: Sendable {
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                        channel.pipeline.addHandler(MetricsHTTPHandler(exposition: exposition))
+                    // On the channel's own event loop: the pipeline is built in place.
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                        try pipeline.addHandler(IdleConnectionCloser())
+                        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                        try pipeline.addHandler(MetricsHTTPHandler(exposition: exposition))
                     }
                 }
                 .bind(host: host, port: port).wait()
@@ -98,5 +105,19 @@ final class MetricsHTTPHandler: ChannelInboundHandler, Sendable {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { bound.value.close(promise: nil) }
         }
+    }
+}
+
+/// Closes a connection the `IdleStateHandler` found silent (placed before the HTTP handlers,
+/// which do not pass the event on).
+final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        context.close(promise: nil)
     }
 }

@@ -18,7 +18,7 @@ struct PrometheusTests {
         }
         let prometheus = try PrometheusProcess(port: ports[2], targets: ports.prefix(2).map { "127.0.0.1:\($0)" })
         defer { prometheus.stop() }
-        let a = pens[0]
+        let (a, b) = (pens[0], pens[1])
         let instanceA = "127.0.0.1:\(ports[0])"
         let instanceB = "127.0.0.1:\(ports[1])"
 
@@ -84,6 +84,19 @@ struct PrometheusTests {
             #expect(try prometheus.evaluates(expression), "the dashboard's \(expression) does not evaluate")
         }
         #expect(try prometheus.query(#"needled_pen_depth_target_metres{instance=~".*"}"#).count == 2)
+
+        // A cartridge the session will not take is counted by its reason, and the answer by its
+        // method and outcome; a pen command refused is a refused command only.
+        let refused = try b.error("session.open", .object([("area", "cheeks"), ("cartridge", "NOT-THE-ONE")]))
+        #expect(refused?.code == RPCError.cartridgeRejectedCode)
+        #expect(try b.error("pen.start")?.code == RPCError.invalidStateCode)
+        let textB = try SpawnedProcess.run(DaemonProcess.binary("needlectl"), ["--socket", b.socketPath, "metrics"])
+        #expect(textB.output.contains("needled_cartridges_refused_total{reason=\"unknown\"} 1\n"), "\(textB.output)")
+        #expect(
+            textB.output.contains(
+                "needled_rpc_requests_total{method=\"session.open\",outcome=\"cartridgeRejected\"} 1\n"))
+        #expect(textB.output.contains("needled_rpc_requests_total{method=\"pen.start\",outcome=\"invalidState\"} 1\n"))
+        #expect(!textB.output.contains("needled_faults_latched_total{code=\"motorDriverFault\"} 1"))
 
         // What needlectl prints is what Prometheus' own linter accepts.
         let text = try SpawnedProcess.run(DaemonProcess.binary("needlectl"), ["--socket", a.socketPath, "metrics"])

@@ -71,6 +71,13 @@ struct ShutdownTests {
         }
     }
 
+    /// What the test tolerates of the host, as the integration tests' daemons do
+    /// (IntegrationTests.DaemonProcess.hostJitterTolerance, with the reasons): 50 overruns in a
+    /// row, a 150 Hz/s ramp. The test runs beside every other suite on two cores; at the defaults
+    /// a stall of the loop thread latched a fault mid-treatment in CI (while the real Prometheus
+    /// and two daemons ran beside it), which is the host's timing, not the shutdown under test.
+    static let hostJitterTolerance = try! SafetyLimits(speedRamp: HertzPerSecond(150), tickOverrunsInARowMax: 50)
+
     /// A loop on the simulated pen, and the socket side of its rings.
     static func loop() -> (ControlLoop<SimulatedBackend>, SocketSide) {
         let channels = LoopChannels()
@@ -79,7 +86,8 @@ struct ShutdownTests {
         realtime.lockMemory = false
         realtime.holdDMALatency = false
         let loop = ControlLoop(
-            supervisor: Supervisor(configuration: PenConfiguration()), backend: SimulatedBackend(seed: 7),
+            supervisor: Supervisor(configuration: PenConfiguration(limits: hostJitterTolerance)),
+            backend: SimulatedBackend(seed: 7),
             channels: channels, realtime: realtime)
         return (loop, SocketSide(channels: channels))
     }
@@ -101,7 +109,10 @@ struct ShutdownTests {
             if case .stateChanged(_, let to, _) = event { to } else { nil }
         }
         #expect(Array(changes.suffix(2)) == [.stopping, .ready], "\(changes)")
-        #expect(!side.events.contains { if case .faultLatched = $0 { true } else { false } })
+        let faults = side.events.compactMap { event -> FaultCode? in
+            if case .faultLatched(let fault) = event { fault.code } else { nil }
+        }
+        #expect(faults.isEmpty, "faults latched: \(faults)")
         let pen = loop.backendState.pen
         #expect(pen.lastOutputs == .safe)
         #expect(pen.motor.strokeRateHertz < 5, "the rotor at \(pen.motor.strokeRateHertz) strokes/s")

@@ -3,7 +3,7 @@ import NeedleCore
 import NeedledMetrics
 public import NeedledRPC
 
-/// The metrics (Docs/operations.md, "Metrics"): what a scrape reads, gathered on the service's
+/// The metrics (Docs/api.md, "Metrics"; Docs/operations.md, "Metrics for Prometheus"): what a scrape reads, gathered on the service's
 /// event loop from what `daemon.info` and `pen.status` already read — the loop's atomics and its
 /// newest snapshot, never a request to the loop — and the tallies the service keeps as it goes.
 extension PenService {
@@ -18,14 +18,18 @@ extension PenService {
         }
     }
 
-    /// Each answer on the socket, counted by method and outcome (and a refused cartridge by its
-    /// reason). Called by the connection handler on the service's event loop.
+    /// Each answer on the socket, counted by method and outcome, and a cartridge a session would
+    /// not take (`session.open`, `session.acceptCartridge` answered -32005) by its reason; a pen
+    /// command refused for its cartridge is a refused command, not a refused cartridge. Called by
+    /// the connection handler on the service's event loop.
     public func answered(_ method: String?, error: RPCError?) {
         let name: String
         if let method { name = APIMethod(rawValue: method) != nil ? method : "unknown" } else { name = "none" }
         let outcome = error.map(\.name) ?? "ok"
         let reason: String? =
-            if let error, error.code == RPCError.cartridgeRejectedCode, case .string(let text)? = error.data?["reason"]
+            if let error, error.code == RPCError.cartridgeRejectedCode,
+                method == APIMethod.sessionOpen.name || method == APIMethod.sessionAcceptCartridge.name,
+                case .string(let text)? = error.data?["reason"]
             {
                 text
             } else {
