@@ -4,7 +4,7 @@ public import NeedleCore
 /// already publishes for `daemon.info`), the newest snapshot, the socket side's tallies, the
 /// records and the fleet. Gathered on the service's event loop, never by asking the loop.
 /// Counters are totals since the daemon started; `PenMetrics` turns them into the registry's.
-public struct PenFigures: Sendable, Equatable {
+public struct PenFigures: Sendable {
     public var ticks: Int64 = 0
     public var overruns: Int64 = 0
     /// What the loop could not publish, by ring: `events`, `snapshots`, `replies`, `timing`.

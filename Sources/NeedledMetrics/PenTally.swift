@@ -3,7 +3,7 @@ public import NeedleCore
 /// What the socket side counts as it goes, for the metrics: totals since the daemon started,
 /// each one a plain increment where the thing happens (an answer, an event, a snapshot). Pure:
 /// the service feeds it, `PenMetrics` reads it.
-public struct PenTally: Sendable, Equatable {
+public struct PenTally: Sendable {
     /// Answers by method (its wire name, `unknown` for a name the API does not have, `none` for a
     /// line that was not a request) and outcome (`ok` or the error's name: `invalidParams`, …).
     public var requests: [RequestOutcome: Int64] = [:]
@@ -48,10 +48,5 @@ public struct PenTally: Sendable, Equatable {
             }
         }
         previous = (status.tick, status.sessionStrokes, running)
-    }
-
-    public static func == (a: PenTally, b: PenTally) -> Bool {
-        a.requests == b.requests && a.faultsLatched == b.faultsLatched && a.sessionsOpened == b.sessionsOpened
-            && a.cartridgesRefused == b.cartridgesRefused && a.strokes == b.strokes && a.motorRun == b.motorRun
     }
 }
